@@ -1,0 +1,91 @@
+//! The transport the tools talk through: a minimal request/response model and the [`Http`]
+//! trait, so that the REST mapping can be tested natively with a scripted transport.
+
+use crate::prelude::*;
+/// An HTTP method the tools use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`, safe to repeat.
+    Get,
+    /// `POST`, creates or changes something.
+    Post,
+}
+
+impl Method {
+    /// The method as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// A request to the FLORA API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// Absolute URL, built from the session's API base.
+    pub url: String,
+    /// Extra headers (the transport adds none of its own but `content-type` for a body).
+    pub headers: Vec<(String, String)>,
+    /// A JSON body, if any.
+    pub body: Option<Vec<u8>>,
+}
+
+/// A response from the FLORA API, whatever its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// HTTP status code.
+    pub status: u16,
+    /// Response headers, names in lowercase.
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first value of header `name` (lowercase), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why a request got no HTTP response at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransportError {
+    /// The host's egress policy refused the request before anything was sent.
+    Denied(String),
+    /// The server could not be reached (DNS, connection refused, TLS).
+    Unreachable(String),
+    /// The request or response took longer than allowed.
+    Timeout,
+    /// The response was larger than the transport accepts.
+    TooLarge(u64),
+    /// Anything else the transport reported.
+    Other(String),
+}
+
+impl core::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            TransportError::Denied(why) => write!(f, "the host refused the request: {why}"),
+            TransportError::Unreachable(why) => write!(f, "FLORA could not be reached: {why}"),
+            TransportError::Timeout => write!(f, "the request to FLORA timed out"),
+            TransportError::TooLarge(limit) => {
+                write!(f, "FLORA's response was larger than {limit} bytes")
+            }
+            TransportError::Other(why) => write!(f, "the request to FLORA failed: {why}"),
+        }
+    }
+}
+
+/// Sends one request and returns the response, blocking until it is complete.
+pub trait Http {
+    /// Sends `request`; any HTTP status is a `Response`, only a missing answer is an error.
+    fn send(&self, request: Request) -> Result<Response, TransportError>;
+}

@@ -1,0 +1,15 @@
+//! The `flora-mcp` binary: parse the command line and hand over to [`flora_mcp::cli::run`].
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = flora_mcp::cli::Cli::parse();
+    match flora_mcp::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("flora-mcp: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

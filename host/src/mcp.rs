@@ -1,0 +1,200 @@
+//! The MCP protocol layer (via rmcp): `initialize` with version negotiation, `tools/list` from
+//! the component's catalog, `tools/call` on a fresh instance per call with cancellation, and
+//! the mapping of refusals and sandbox failures to MCP errors and error results.
+
+use crate::runtime::{CallError, RunError, Runtime, ToolDescriptor};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    InitializeResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
+    Tool, ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use serde_json::{Map, Value, json};
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The newest protocol revision served; every known older one down to 2024-11-05 is accepted.
+const NEWEST_PROTOCOL: ProtocolVersion = ProtocolVersion::V_2025_11_25;
+
+const INSTRUCTIONS: &str = "Tools for FLORA, the creative-AI canvas. Find a Technique with \
+    list_techniques, read its inputs with retrieve_technique, start it with \
+    create_technique_run (billed in USD to the workspace), then poll retrieve_technique_run \
+    until it is completed. Workspaces, projects, models and assets have list and retrieve tools.";
+
+/// The MCP server: a loaded component and its catalog in MCP form.
+#[derive(Clone)]
+pub struct FloraServer {
+    runtime: Arc<Runtime>,
+    tools: Arc<Vec<Tool>>,
+}
+
+impl FloraServer {
+    /// Builds the server from a runtime and the catalog the component returned.
+    ///
+    /// # Errors
+    /// Fails when a descriptor's schemas are not JSON objects.
+    pub fn new(runtime: Arc<Runtime>, catalog: Vec<ToolDescriptor>) -> anyhow::Result<FloraServer> {
+        let tools = catalog
+            .into_iter()
+            .map(to_mcp_tool)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(FloraServer {
+            runtime,
+            tools: Arc::new(tools),
+        })
+    }
+
+    /// The tools as `tools/list` returns them.
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    async fn run(&self, name: &str, arguments: &str) -> Result<CallToolResult, McpError> {
+        let started = Instant::now();
+        let outcome = self.runtime.call(name, arguments).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match outcome {
+            Ok(output) => {
+                tracing::info!(
+                    tool = name,
+                    elapsed_ms,
+                    is_error = output.is_error,
+                    "tool call"
+                );
+                let mut result = if output.is_error {
+                    CallToolResult::error(vec![ContentBlock::text(output.text)])
+                } else {
+                    CallToolResult::success(vec![ContentBlock::text(output.text)])
+                };
+                if let Some(structured) = output.structured {
+                    match serde_json::from_str::<Value>(&structured) {
+                        Ok(value @ Value::Object(_)) => result.structured_content = Some(value),
+                        _ => tracing::warn!(
+                            tool = name,
+                            "dropping structured output that is not a JSON object"
+                        ),
+                    }
+                }
+                Ok(result)
+            }
+            Err(RunError::Refused(CallError::UnknownTool(name))) => Err(unknown_tool(&name)),
+            Err(RunError::Refused(CallError::InvalidArguments(problem))) => {
+                tracing::info!(tool = name, field = %problem.field, "arguments refused");
+                let message = format!(
+                    "invalid arguments for tool `{name}`: {} (at `{}`: expected {})",
+                    problem.message,
+                    if problem.field.is_empty() {
+                        "/"
+                    } else {
+                        &problem.field
+                    },
+                    problem.expected
+                );
+                let data =
+                    json!({ "tool": name, "field": problem.field, "expected": problem.expected });
+                Err(McpError::invalid_params(message, Some(data)))
+            }
+            Err(RunError::Deadline(limit)) => {
+                tracing::warn!(tool = name, elapsed_ms, "tool call stopped at its deadline");
+                Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                    "{name} ran longer than {} s and was stopped. Nothing more will happen for \
+                     this call; check the state with a list or retrieve tool before retrying.",
+                    limit.as_secs()
+                ))]))
+            }
+            Err(RunError::Trap(err)) => {
+                tracing::warn!(
+                    tool = name,
+                    elapsed_ms,
+                    "tool call failed in the sandbox: {err:#}"
+                );
+                Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+                    "{name} failed inside the sandbox ({}). The server keeps serving; retrying \
+                     may help if FLORA was not reached.",
+                    err.root_cause()
+                ))]))
+            }
+        }
+    }
+}
+
+fn unknown_tool(name: &str) -> McpError {
+    McpError::invalid_params(
+        format!("unknown tool `{name}`; call tools/list for the tools this server offers"),
+        Some(json!({ "tool": name })),
+    )
+}
+
+fn to_mcp_tool(descriptor: ToolDescriptor) -> anyhow::Result<Tool> {
+    let object = |text: &str, what: &str| -> anyhow::Result<Map<String, Value>> {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => Ok(map),
+            _ => anyhow::bail!(
+                "the {what} of tool `{}` is not a JSON object",
+                descriptor.name
+            ),
+        }
+    };
+    let input = object(&descriptor.input_schema, "input schema")?;
+    let annotations = ToolAnnotations::with_title(descriptor.title.clone())
+        .read_only(descriptor.annotations.read_only)
+        .destructive(descriptor.annotations.destructive)
+        .idempotent(descriptor.annotations.idempotent)
+        .open_world(descriptor.annotations.open_world);
+    let mut tool = Tool::new(
+        descriptor.name.clone(),
+        descriptor.description.clone(),
+        Arc::new(input),
+    )
+    .with_title(descriptor.title.clone())
+    .with_annotations(annotations);
+    if let Some(output) = &descriptor.output_schema {
+        tool = tool.with_raw_output_schema(Arc::new(object(output, "output schema")?));
+    }
+    Ok(tool)
+}
+
+impl ServerHandler for FloraServer {
+    fn get_info(&self) -> InitializeResult {
+        let capabilities = ServerCapabilities::builder().enable_tools().build();
+        let server =
+            Implementation::new("flora-mcp", env!("CARGO_PKG_VERSION")).with_title("FLORA");
+        InitializeResult::new(capabilities)
+            .with_protocol_version(NEWEST_PROTOCOL)
+            .with_server_info(server)
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
+        Cow::Borrowed(ProtocolVersion::known_up_to(&NEWEST_PROTOCOL))
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.to_string();
+        if !self.tools.iter().any(|tool| tool.name == name) {
+            return Err(unknown_tool(&name));
+        }
+        let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
+        tokio::select! {
+            result = self.run(&name, &arguments) => result.map(CallToolResponse::from),
+            () = context.ct.cancelled() => {
+                tracing::info!(tool = %name, "tool call cancelled by the client");
+                Err(McpError::internal_error("the call was cancelled", None))
+            }
+        }
+    }
+}

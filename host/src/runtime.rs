@@ -1,0 +1,405 @@
+//! The Wasm runtime: one engine, the component compiled once (and cached on disk by digest and
+//! engine), pre-linked against exactly the capabilities of the `flora:mcp` world, and a fresh
+//! instance for every call, with a memory ceiling and a deadline.
+
+use crate::config::{ComponentSource, Settings};
+use crate::egress::Egress;
+use anyhow::{Context, bail};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+mod bindings {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "flora:mcp/flora-tools",
+        imports: { default: trappable },
+        exports: { default: async },
+        with: {
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+            "wasi:random": wasmtime_wasi::p2::bindings::random,
+        },
+        require_store_data_send: true,
+    });
+}
+
+pub use bindings::flora::mcp::session::AuthMethod;
+use bindings::flora::mcp::session::SessionInfo;
+pub use bindings::flora::mcp::types::{CallError, ToolDescriptor, ToolOutput};
+
+/// Adds a description of the failed action to a wasmtime error, as `anyhow::Context` does.
+trait WasmContext<T> {
+    fn ctx(self, action: &'static str) -> anyhow::Result<T>;
+}
+
+impl<T> WasmContext<T> for wasmtime::Result<T> {
+    fn ctx(self, action: &'static str) -> anyhow::Result<T> {
+        self.map_err(|err| anyhow::Error::from(err).context(action))
+    }
+}
+
+/// The component embedded at build time.
+const BUILTIN_COMPONENT: &[u8] = include_bytes!(env!("FLORA_MCP_BUILTIN_COMPONENT"));
+/// Memory one instance may grow to.
+const MAX_INSTANCE_MEMORY: usize = 256 * 1024 * 1024;
+/// How often the engine's epoch advances; deadlines are counted in these ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(50);
+
+/// What a call can see of the session.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    /// How requests are authenticated.
+    pub method: AuthMethod,
+    /// The default workspace.
+    pub workspace_id: Option<String>,
+    /// The API base URL.
+    pub api_base: String,
+}
+
+/// Why a call produced no tool output.
+#[derive(Debug)]
+pub enum RunError {
+    /// The component refused the call (unknown tool, bad arguments).
+    Refused(CallError),
+    /// The call ran past its deadline and was stopped.
+    Deadline(Duration),
+    /// The component trapped or could not be instantiated.
+    Trap(anyhow::Error),
+}
+
+/// A loaded component, ready to run calls.
+pub struct Runtime {
+    engine: Engine,
+    pre: bindings::FloraToolsPre<CallState>,
+    egress: Egress,
+    session: SessionView,
+    call_timeout: Duration,
+    digest: String,
+}
+
+/// Per-call store state: the WASI and HTTP contexts with nothing granted beyond the world.
+struct CallState {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    egress: Egress,
+    session: SessionView,
+    limits: StoreLimits,
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl wasmtime_wasi_io::IoView for CallState {
+    fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+}
+
+impl WasiHttpView for CallState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.egress,
+        }
+    }
+}
+
+impl bindings::flora::mcp::session::Host for CallState {
+    fn current(&mut self) -> wasmtime::Result<SessionInfo> {
+        Ok(SessionInfo {
+            method: self.session.method,
+            workspace_id: self.session.workspace_id.clone(),
+            api_base: self.session.api_base.clone(),
+        })
+    }
+}
+
+impl bindings::flora::mcp::types::Host for CallState {}
+
+struct HasSelf;
+impl wasmtime::component::HasData for HasSelf {
+    type Data<'a> = &'a mut CallState;
+}
+
+impl Runtime {
+    /// Loads the component named in `settings`, compiling it or reading it from the cache.
+    ///
+    /// # Errors
+    /// Fails when the component cannot be read or compiled, or imports anything the host does
+    /// not grant.
+    pub fn load(
+        settings: &Settings,
+        egress: Egress,
+        session: SessionView,
+    ) -> anyhow::Result<Runtime> {
+        let mut config = Config::new();
+        config.epoch_interruption(true).wasm_component_model(true);
+        let engine = Engine::new(&config).ctx("create the Wasm engine")?;
+        spawn_epoch_ticker(&engine);
+
+        let bytes = match &settings.component {
+            ComponentSource::Builtin => BUILTIN_COMPONENT.to_vec(),
+            ComponentSource::File(path) => std::fs::read(path)
+                .with_context(|| format!("read the component {}", path.display()))?,
+        };
+        let digest = hex::encode(Sha256::digest(&bytes));
+        let component = compile(&engine, &bytes, &digest, settings.cache_dir.as_deref())?;
+
+        let mut linker = Linker::<CallState>::new(&engine);
+        link(&mut linker)?;
+        let instance_pre = linker.instantiate_pre(&component).map_err(|err| {
+            anyhow::anyhow!(
+                "the component imports something this host does not grant (only wasi:http, \
+                 wasi:clocks, wasi:random, wasi:io and flora:mcp/session are available): {err:#}"
+            )
+        })?;
+        let pre = bindings::FloraToolsPre::new(instance_pre)
+            .ctx("the component does not export the flora:mcp tools interface")?;
+        tracing::info!(digest = %&digest[..16], "component ready");
+        Ok(Runtime {
+            engine,
+            pre,
+            egress,
+            session,
+            call_timeout: settings.call_timeout,
+            digest,
+        })
+    }
+
+    /// The SHA-256 of the loaded component, in hex.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// Asks the component for its tool catalog.
+    ///
+    /// # Errors
+    /// Fails when the component traps or runs past its deadline.
+    pub async fn catalog(&self) -> anyhow::Result<Vec<ToolDescriptor>> {
+        let (mut store, tools) = self.instantiate().await?;
+        let catalog = tools.flora_mcp_tools().call_catalog(&mut store).await;
+        catalog.map_err(|e| anyhow::Error::from(e).context("list the component's tools"))
+    }
+
+    /// Runs tool `name` with JSON `arguments` in a fresh instance.
+    pub async fn call(&self, name: &str, arguments: &str) -> Result<ToolOutput, RunError> {
+        let (mut store, tools) = self.instantiate().await.map_err(RunError::Trap)?;
+        let result = tools
+            .flora_mcp_tools()
+            .call_call(&mut store, name, arguments)
+            .await;
+        match result {
+            Ok(Ok(output)) => Ok(output),
+            Ok(Err(refusal)) => Err(RunError::Refused(refusal)),
+            Err(err)
+                if err.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) =>
+            {
+                Err(RunError::Deadline(self.call_timeout))
+            }
+            Err(err) => Err(RunError::Trap(err.into())),
+        }
+    }
+
+    async fn instantiate(&self) -> anyhow::Result<(Store<CallState>, bindings::FloraTools)> {
+        let state = CallState {
+            table: ResourceTable::new(),
+            // No arguments, environment, preopened folders, sockets or stdio are granted.
+            wasi: WasiCtx::builder()
+                .allow_blocking_current_thread(false)
+                .build(),
+            http: WasiHttpCtx::new(),
+            egress: self.egress.clone(),
+            session: self.session.clone(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(MAX_INSTANCE_MEMORY)
+                .instances(4)
+                .build(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let ticks = self.call_timeout.as_millis() / EPOCH_TICK.as_millis();
+        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).max(1));
+        store.epoch_deadline_trap();
+        let tools = self.pre.instantiate_async(&mut store).await;
+        let tools =
+            tools.map_err(|e| anyhow::Error::from(e).context("instantiate the component"))?;
+        Ok((store, tools))
+    }
+}
+
+/// Adds exactly the world's imports to `linker`.
+fn link(linker: &mut Linker<CallState>) -> anyhow::Result<()> {
+    use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView as _};
+    use wasmtime_wasi::p2::bindings::{clocks, random};
+    use wasmtime_wasi::random::WasiRandom;
+
+    wasmtime_wasi_io::add_to_linker_async(linker)?;
+    clocks::wall_clock::add_to_linker::<CallState, WasiClocks>(linker, CallState::clocks)?;
+    clocks::monotonic_clock::add_to_linker::<CallState, WasiClocks>(linker, CallState::clocks)?;
+    random::random::add_to_linker::<CallState, WasiRandom>(linker, |s| s.wasi.random())?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
+    bindings::flora::mcp::session::add_to_linker::<CallState, HasSelf>(linker, |s| s)?;
+    Ok(())
+}
+
+/// Compiles `bytes`, or loads the compiled artifact cached for this digest and engine.
+fn compile(
+    engine: &Engine,
+    bytes: &[u8],
+    digest: &str,
+    cache: Option<&Path>,
+) -> anyhow::Result<Component> {
+    let Some(cache) = cache else {
+        tracing::debug!("no compile cache; compiling the component");
+        return Component::new(engine, bytes).ctx("compile the component");
+    };
+    let engine_hash = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut h);
+        h.finish()
+    };
+    let path: PathBuf = cache.join(format!("{digest}-{engine_hash:016x}.cwasm"));
+    if path.is_file() {
+        // SAFETY: the file is one this host wrote into the user's own cache folder for this
+        // digest and engine; wasmtime checks its header and engine compatibility again.
+        match unsafe { Component::deserialize_file(engine, &path) } {
+            Ok(component) => {
+                tracing::debug!(path = %path.display(), "loaded the precompiled component from the cache");
+                return Ok(component);
+            }
+            Err(err) => tracing::warn!(
+                "ignoring unusable cached component {}: {err:#}",
+                path.display()
+            ),
+        }
+    }
+    tracing::debug!("compiling the component (not in the cache yet)");
+    let serialized = engine
+        .precompile_component(bytes)
+        .ctx("compile the component")?;
+    if let Err(err) = write_atomically(cache, &path, &serialized) {
+        tracing::warn!(
+            "could not cache the compiled component in {}: {err:#}",
+            cache.display()
+        );
+    }
+    // SAFETY: `serialized` was produced just now by this engine.
+    unsafe { Component::deserialize(engine, &serialized) }.ctx("load the compiled component")
+}
+
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("rename into {}", path.display()))?;
+    Ok(())
+}
+
+/// Advances the engine's epoch on a background thread so call deadlines fire.
+fn spawn_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("flora-mcp-epoch".to_owned())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .map(drop)
+        .unwrap_or_else(|err| tracing::warn!("no epoch ticker, so no call deadlines: {err}"));
+}
+
+/// Checks that the settings' component source exists before serving.
+///
+/// # Errors
+/// Fails when a `--component` file is missing.
+pub fn check_source(source: &ComponentSource) -> anyhow::Result<()> {
+    if let ComponentSource::File(path) = source {
+        if !path.is_file() {
+            bail!(
+                "the component {} does not exist or is not a file",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+#[allow(
+    dead_code,
+    reason = "kept for callers that share one runtime across tasks"
+)]
+type Shared = Arc<Runtime>;
+
+/// The names of the interfaces `bytes` (a component) imports, sorted, versions included.
+///
+/// # Errors
+/// Fails when `bytes` is not a component this engine can compile.
+pub fn component_imports(bytes: &[u8]) -> anyhow::Result<Vec<String>> {
+    let engine = Engine::default();
+    let component = Component::new(&engine, bytes).ctx("compile the component")?;
+    let ty = component.component_type();
+    let mut names: Vec<String> = ty
+        .imports(&engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// The built-in component's bytes.
+pub fn builtin_component() -> &'static [u8] {
+    BUILTIN_COMPONENT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The interfaces the `flora-tools` world lets a component import; see `wit/flora-mcp.wit`.
+    const APPROVED_IMPORTS: &[&str] = &[
+        "flora:mcp/session@0.1.0",
+        "flora:mcp/types@0.1.0",
+        "wasi:clocks/monotonic-clock@0.2.12",
+        "wasi:clocks/wall-clock@0.2.12",
+        "wasi:http/outgoing-handler@0.2.12",
+        "wasi:http/types@0.2.12",
+        "wasi:io/error@0.2.12",
+        "wasi:io/poll@0.2.12",
+        "wasi:io/streams@0.2.12",
+        "wasi:random/random@0.2.12",
+    ];
+
+    #[test]
+    fn the_builtin_component_imports_only_approved_interfaces() {
+        let imports = component_imports(builtin_component()).unwrap();
+        let extra: Vec<&String> = imports
+            .iter()
+            .filter(|i| !APPROVED_IMPORTS.contains(&i.as_str()))
+            .collect();
+        assert!(extra.is_empty(), "unapproved imports: {extra:?}");
+        assert!(
+            imports
+                .iter()
+                .any(|i| i.starts_with("wasi:http/outgoing-handler"))
+        );
+    }
+}
