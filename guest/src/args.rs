@@ -112,13 +112,13 @@ fn check_value(value: &Value, param: &Param, field: &str) -> Result<(), Problem>
                     type_name(value)
                 ));
             };
-            if let Some(prefix) = prefix {
-                if !s.starts_with(prefix) || s.chars().any(char::is_whitespace) {
-                    let name = param.name;
-                    return wrong(format!(
-                        "`{name}` is `{s}`, which does not start with `{prefix}`"
-                    ));
-                }
+            if let Some(prefix) = prefix
+                && (!s.starts_with(prefix) || s.chars().any(char::is_whitespace))
+            {
+                let name = param.name;
+                return wrong(format!(
+                    "`{name}` is `{s}`, which does not start with `{prefix}`"
+                ));
             }
             if s.chars().count() < min_len {
                 return wrong(format!("`{}` is too short", param.name));

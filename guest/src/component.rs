@@ -1,7 +1,6 @@
 //! The component's face: `wit-bindgen` bindings for the `flora:mcp/flora-tools` world, the
 //! export of the tool catalog and call entry point, and the [`Http`] transport over the
-//! host-filtered `wasi:http/outgoing-handler`; also the few pieces a `no_std` component needs
-//! (allocator, panic handler, the canonical ABI's `cabi_realloc`).
+//! host-filtered `wasi:http/outgoing-handler`.
 
 use crate::catalog::{self, Tool};
 use crate::http::{Http, Method, Request, Response, TransportError};
@@ -27,50 +26,6 @@ use wasi::io::streams::StreamError;
 const MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 /// How long to wait for FLORA to start answering, in nanoseconds.
 const FIRST_BYTE_TIMEOUT_NS: u64 = 60_000_000_000;
-
-/// The component's heap.
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
-
-/// A panic ends the call with a trap; the host reports it and serves the next call afresh.
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
-}
-
-/// The canonical ABI's allocation hook, which the host calls to pass strings and lists in.
-///
-/// # Safety
-/// Called only by the component model with a pointer and layout it got from this function.
-#[unsafe(no_mangle)]
-unsafe extern "C" fn cabi_realloc(
-    old_ptr: *mut u8,
-    old_len: usize,
-    align: usize,
-    new_len: usize,
-) -> *mut u8 {
-    use alloc::alloc::{Layout, alloc, realloc};
-    // SAFETY: the canonical ABI passes a power-of-two `align` and, for a reallocation, the
-    // pointer and size of a block this function returned earlier.
-    let ptr = unsafe {
-        if old_len == 0 {
-            if new_len == 0 {
-                return align as *mut u8;
-            }
-            alloc(Layout::from_size_align_unchecked(new_len, align))
-        } else {
-            realloc(
-                old_ptr,
-                Layout::from_size_align_unchecked(old_len, align),
-                new_len,
-            )
-        }
-    };
-    if ptr.is_null() {
-        core::arch::wasm32::unreachable()
-    }
-    ptr
-}
 
 struct Component;
 

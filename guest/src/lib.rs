@@ -6,8 +6,8 @@
 //! through an [`http::Http`] transport, which inside the component is `wasi:http` filtered by the
 //! host, and in unit tests is a scripted fake.
 //!
-//! Everything except `component` is plain Rust that builds and tests natively; `component` holds
-//! the `wit-bindgen` glue and exists only when building for `wasm32`.
+//! Everything except `component` and `rt` is plain Rust that builds and tests natively;
+//! `component` holds the `wit-bindgen` glue and `rt` the no_std runtime, both only for `wasm32`.
 //!
 //! On `wasm32` the crate is `no_std`: the Rust standard library on `wasm32-wasip2` would make
 //! the component import environment variables, exit and the standard streams, none of which
@@ -27,5 +27,7 @@ pub mod rest;
 pub mod schema;
 pub mod tools;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "export"))]
 mod component;
+#[cfg(target_arch = "wasm32")]
+pub mod rt;

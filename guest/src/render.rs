@@ -437,7 +437,7 @@ mod tests {
             code: "unauthorized".into(),
             ..ApiError::default()
         };
-        let text = failure("list_workspaces", &Failure::Api(err), &session());
+        let text = failure("list_workspaces", &Failure::Api(Box::new(err)), &session());
         assert!(text.contains("FLORA_API_KEY"), "{text}");
     }
 
@@ -451,7 +451,7 @@ mod tests {
             request_id: Some("req_1".into()),
             retry_after: Some("7".into()),
         };
-        let text = failure("list_assets", &Failure::Api(err), &session());
+        let text = failure("list_assets", &Failure::Api(Box::new(err)), &session());
         assert!(text.contains("field `limit`: too big") && text.contains("wait 7 seconds"));
         assert!(text.contains("req_1"));
     }

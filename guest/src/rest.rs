@@ -18,7 +18,7 @@ pub const USER_AGENT: &str = concat!("flora-mcp/", env!("CARGO_PKG_VERSION"));
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
     /// FLORA answered with an error status.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// No HTTP answer at all.
     Transport(TransportError),
     /// FLORA answered with a redirect, which is never followed.
@@ -123,7 +123,9 @@ fn sort(response: Response) -> Result<Value, Failure> {
             status: response.status,
             location: response.header("location").map(str::to_owned),
         }),
-        status => Err(Failure::Api(envelope(status, &response, request_id))),
+        status => Err(Failure::Api(Box::new(envelope(
+            status, &response, request_id,
+        )))),
     }
 }
 

@@ -7,7 +7,6 @@ use crate::egress::Egress;
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
@@ -332,22 +331,16 @@ fn spawn_epoch_ticker(engine: &Engine) {
 /// # Errors
 /// Fails when a `--component` file is missing.
 pub fn check_source(source: &ComponentSource) -> anyhow::Result<()> {
-    if let ComponentSource::File(path) = source {
-        if !path.is_file() {
-            bail!(
-                "the component {} does not exist or is not a file",
-                path.display()
-            );
-        }
+    if let ComponentSource::File(path) = source
+        && !path.is_file()
+    {
+        bail!(
+            "the component {} does not exist or is not a file",
+            path.display()
+        );
     }
     Ok(())
 }
-
-#[allow(
-    dead_code,
-    reason = "kept for callers that share one runtime across tasks"
-)]
-type Shared = Arc<Runtime>;
 
 /// The names of the interfaces `bytes` (a component) imports, sorted, versions included.
 ///

@@ -1,0 +1,56 @@
+# flora-mcp tasks. `just` lists them; CI runs `just ci`.
+
+python := "target/py/bin/python"
+
+# List the recipes.
+default:
+    @just --list
+
+# Build the FLORA tool component and the test probe component for wasm32-wasip2.
+build-guest:
+    @rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+    cargo build -p flora-guest --target wasm32-wasip2 --release
+    cargo build -p egress-probe --target wasm32-wasip2 --release
+
+# Build everything: the components, the flora-mcp host and the fake FLORA.
+build: build-guest
+    cargo build -p flora-mcp -p fake-flora
+
+# Build a release flora-mcp binary with the component built in (target/release/flora-mcp).
+release: build-guest
+    cargo build -p flora-mcp --release
+
+# A Python environment with the official MCP SDK, for the demo and the client tests.
+py-env:
+    @test -x {{python}} || python3 -m venv target/py
+    @{{python}} -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+
+# Start a fake FLORA on loopback and run a real MCP client session through flora-mcp.
+demo: build py-env
+    cd tests/python && ../../{{python}} demo.py
+
+# Run every test: Rust unit and integration tests, then the official MCP SDK client tests.
+test: build py-env
+    cargo test -p flora-guest -p flora-mcp -p fake-flora
+    cd tests/python && ../../{{python}} -m pytest -q
+
+# Serve MCP on stdio with the settings in the environment (FLORA_API_KEY, FLORA_BASE_URL, …).
+run log="info": build
+    FLORA_MCP_LOG={{log}} target/debug/flora-mcp
+
+# Format all code.
+fmt:
+    cargo fmt --all
+
+# Check formatting as CI does.
+fmt-check:
+    cargo fmt --all -- --check
+
+# Clippy with warnings as errors: native crates, then the components for wasm32.
+lint: build-guest
+    cargo clippy -p flora-mcp -p fake-flora -p flora-guest --all-targets -- -D warnings
+    cargo clippy -p flora-guest --target wasm32-wasip2 -- -D warnings
+    cargo clippy -p egress-probe --target wasm32-wasip2 -- -D warnings
+
+# Everything CI checks.
+ci: fmt-check lint test

@@ -1,0 +1,14 @@
+//! Integration tests: the real `flora-mcp` binary, driven over stdio, against the fake FLORA
+//! started by each test on 127.0.0.1.
+
+/// Spawning the binary, speaking JSON-RPC to it, and starting the fake FLORA.
+mod support;
+
+/// Egress confinement and credential handling, proven with a hostile probe component.
+mod egress;
+/// The MCP protocol surface: negotiation, tool listing, refusals.
+mod protocol;
+/// Standard input and output: framing, parse errors, shutdown, nothing but JSON-RPC on stdout.
+mod stdio;
+/// Each FLORA tool against the fake, on success and on failure.
+mod tools;

@@ -1,0 +1,246 @@
+//! Test support: a JSON-RPC client for the `flora-mcp` binary and the fake FLORA it talks to.
+
+use fake_flora::{Config, FakeFlora};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long any single answer may take before a test fails.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A fake FLORA on its own runtime, alive as long as this value.
+pub struct Fake {
+    pub fake: FakeFlora,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Fake {
+    pub fn start() -> Fake {
+        let runtime = tokio::runtime::Runtime::new().expect("start a runtime for the fake");
+        let fake = runtime
+            .block_on(FakeFlora::start(Config::default()))
+            .expect("start the fake");
+        Fake {
+            fake,
+            _runtime: runtime,
+        }
+    }
+}
+
+/// Where a built test component lives.
+pub fn probe_component() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/wasm32-wasip2/release/egress_probe.wasm");
+    assert!(
+        path.is_file(),
+        "build the probe first: just build-guest ({})",
+        path.display()
+    );
+    path
+}
+
+/// A running `flora-mcp` process.
+pub struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    /// Every stdout line so far.
+    pub stdout: Arc<Mutex<Vec<String>>>,
+    /// Everything written to stderr so far.
+    pub stderr: Arc<Mutex<String>>,
+    next_id: i64,
+    _cache: tempfile::TempDir,
+}
+
+/// How to start the server.
+pub struct Launch {
+    pub api_base: String,
+    pub api_key: Option<String>,
+    pub args: Vec<String>,
+    pub log: String,
+}
+
+impl Launch {
+    /// Against `fake` with its default key.
+    pub fn against(fake: &FakeFlora) -> Launch {
+        Launch {
+            api_base: fake.base_url(),
+            api_key: Some(fake_flora::DEFAULT_API_KEY.to_owned()),
+            args: Vec::new(),
+            log: "debug".to_owned(),
+        }
+    }
+
+    pub fn spawn(self) -> Server {
+        let cache = tempfile::tempdir().expect("temp dir");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_flora-mcp"));
+        command
+            .args(&self.args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", cache.path())
+            .env("XDG_CACHE_HOME", cache.path())
+            .env("FLORA_BASE_URL", &self.api_base)
+            .env("FLORA_MCP_LOG", &self.log)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(key) = &self.api_key {
+            command.env("FLORA_API_KEY", key);
+        }
+        let mut child = command.spawn().expect("spawn flora-mcp");
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+
+        let (tx, lines) = channel();
+        let all_stdout = Arc::new(Mutex::new(Vec::new()));
+        let seen = all_stdout.clone();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                seen.lock().unwrap().push(line.clone());
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let all_stderr = Arc::new(Mutex::new(String::new()));
+        let sink = all_stderr.clone();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while stderr.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        Server {
+            child,
+            stdin,
+            lines,
+            stdout: all_stdout,
+            stderr: all_stderr,
+            next_id: 1,
+            _cache: cache,
+        }
+    }
+}
+
+impl Server {
+    /// Writes one raw line to stdin.
+    pub fn send_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        writeln!(stdin, "{line}").expect("write to flora-mcp");
+        stdin.flush().unwrap();
+    }
+
+    /// The next stdout line as JSON; every stdout line must be a JSON-RPC 2.0 message.
+    pub fn next_message(&mut self) -> Value {
+        let line = match self.lines.recv_timeout(ANSWER_TIMEOUT) {
+            Ok(line) => line,
+            Err(RecvTimeoutError::Timeout) => panic!("no answer; stderr:\n{}", self.stderr()),
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("stdout closed; stderr:\n{}", self.stderr())
+            }
+        };
+        let value: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+        assert_eq!(value["jsonrpc"], "2.0", "not JSON-RPC: {line}");
+        value
+    }
+
+    /// Sends a request and returns its response, skipping notifications.
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let line = json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params });
+        self.send_line(&line.to_string());
+        self.response_to(id)
+    }
+
+    /// Waits for the response with `id`.
+    pub fn response_to(&mut self, id: i64) -> Value {
+        loop {
+            let message = self.next_message();
+            if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        let line = json!({ "jsonrpc": "2.0", "method": method, "params": params });
+        self.send_line(&line.to_string());
+    }
+
+    /// `initialize` with `version`, then `notifications/initialized`.
+    pub fn initialize_with(&mut self, version: &str) -> Value {
+        let params = json!({
+            "protocolVersion": version,
+            "capabilities": {},
+            "clientInfo": { "name": "flora-mcp-tests", "version": "0" },
+        });
+        let response = self.request("initialize", params);
+        self.notify("notifications/initialized", json!({}));
+        response
+    }
+
+    pub fn initialize(&mut self) -> Value {
+        self.initialize_with("2025-06-18")
+    }
+
+    /// `tools/call` and its `result` (panics on a protocol error).
+    pub fn call(&mut self, tool: &str, arguments: Value) -> Value {
+        let response = self.request(
+            "tools/call",
+            json!({ "name": tool, "arguments": arguments }),
+        );
+        assert!(
+            response.get("error").is_none(),
+            "{tool} gave a protocol error: {response}"
+        );
+        response["result"].clone()
+    }
+
+    /// The text of a tool result's first content block.
+    pub fn text(result: &Value) -> String {
+        result["content"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Closes stdin and waits for the process to exit, returning its status and how long it took.
+    pub fn close(&mut self) -> (std::process::ExitStatus, Duration) {
+        drop(self.stdin.take());
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, started.elapsed());
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = self.child.kill();
+                panic!("flora-mcp did not exit after stdin closed");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub fn all_stdout(&self) -> String {
+        self.stdout.lock().unwrap().join("\n")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,85 @@
+"""The real `flora-mcp` binary driven by the official MCP Python SDK against the fake FLORA."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+from harness import fake_flora, flora_session
+
+pytestmark = pytest.mark.anyio
+
+CORE_TOOLS = {
+    "list_workspaces", "list_models", "list_techniques", "retrieve_technique",
+    "create_technique_run", "retrieve_technique_run", "list_technique_runs",
+    "list_projects", "retrieve_project", "list_assets", "retrieve_asset",
+}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def api_base():
+    with fake_flora() as base:
+        yield base
+
+
+async def test_the_sdk_lists_every_core_tool_with_schemas(api_base: str) -> None:
+    async with flora_session(api_base) as session:
+        tools = (await session.list_tools()).tools
+        assert CORE_TOOLS <= {tool.name for tool in tools}
+        for tool in tools:
+            assert tool.input_schema["type"] == "object"
+            assert tool.output_schema is not None and tool.output_schema["type"] == "object"
+
+
+async def test_a_technique_runs_to_completion_with_outputs(api_base: str) -> None:
+    async with flora_session(api_base) as session:
+        found = await session.call_tool("list_techniques", {"query": "cctv"})
+        assert not found.is_error
+        technique_id = found.structured_content["techniques"][0]["technique_id"]
+
+        started = await session.call_tool(
+            "create_technique_run",
+            {
+                "technique_id": technique_id,
+                "inputs": [{"id": "input_image", "type": "imageUrl",
+                            "value": "https://media.flora.ai/samples/storefront.png"}],
+            },
+        )
+        assert not started.is_error, started.content
+        run_id = started.structured_content["run_id"]
+        assert run_id.startswith("run_")
+
+        for _ in range(20):
+            polled = await session.call_tool(
+                "retrieve_technique_run", {"technique_id": technique_id, "run_id": run_id}
+            )
+            assert not polled.is_error, polled.content
+            if polled.structured_content["status"] == "completed":
+                break
+            await anyio.sleep(0.1)
+        run = polled.structured_content
+        assert run["status"] == "completed"
+        assert run["outputs"] and run["outputs"][0]["url"].startswith("https://")
+        assert run["outputs"][0]["url"] in polled.content[0].text
+
+
+async def test_a_flora_error_is_a_tool_error_with_code_and_request_id(api_base: str) -> None:
+    async with flora_session(api_base) as session:
+        result = await session.call_tool("retrieve_project", {"project_id": "prj_doesnotexist"})
+        assert result.is_error
+        text = result.content[0].text
+        assert "404 not_found" in text and "request-id: req_" in text and "Next step" in text
+
+
+async def test_bad_arguments_are_a_protocol_error_naming_the_field(api_base: str) -> None:
+    from mcp import MCPError
+
+    async with flora_session(api_base) as session:
+        with pytest.raises(MCPError) as raised:
+            await session.call_tool("list_techniques", {"limit": 0})
+        assert "limit" in str(raised.value)
