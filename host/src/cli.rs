@@ -70,7 +70,6 @@ pub struct ServeArgs {
 /// broken standard output.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     crate::logging::init(&cli.serve.log_level)?;
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let settings = settings(&cli.serve)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -104,6 +104,8 @@ impl Egress {
     /// # Errors
     /// Fails when the HTTP client cannot be built (no TLS roots).
     pub fn new(policy: Policy, api_key: Option<ApiKey>) -> anyhow::Result<Egress> {
+        // TLS uses ring; installing it again when it already is the process default is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("flora-mcp-host/", env!("CARGO_PKG_VERSION")))

@@ -196,21 +196,31 @@ impl Runtime {
     }
 
     /// Runs tool `name` with JSON `arguments` in a fresh instance.
+    ///
+    /// The call's deadline holds both for Wasm code (epoch interruption) and for time spent
+    /// waiting on the host, such as a slow FLORA response: the instance is dropped with its
+    /// requests when the deadline passes.
     pub async fn call(&self, name: &str, arguments: &str) -> Result<ToolOutput, RunError> {
-        let (mut store, tools) = self.instantiate().await.map_err(RunError::Trap)?;
-        let result = tools
-            .flora_mcp_tools()
-            .call_call(&mut store, name, arguments)
-            .await;
-        match result {
-            Ok(Ok(output)) => Ok(output),
-            Ok(Err(refusal)) => Err(RunError::Refused(refusal)),
-            Err(err)
-                if err.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) =>
-            {
-                Err(RunError::Deadline(self.call_timeout))
+        let run = async {
+            let (mut store, tools) = self.instantiate().await.map_err(RunError::Trap)?;
+            let result = tools
+                .flora_mcp_tools()
+                .call_call(&mut store, name, arguments)
+                .await;
+            match result {
+                Ok(Ok(output)) => Ok(output),
+                Ok(Err(refusal)) => Err(RunError::Refused(refusal)),
+                Err(err)
+                    if err.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) =>
+                {
+                    Err(RunError::Deadline(self.call_timeout))
+                }
+                Err(err) => Err(RunError::Trap(err.into())),
             }
-            Err(err) => Err(RunError::Trap(err.into())),
+        };
+        match tokio::time::timeout(self.call_timeout, run).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(RunError::Deadline(self.call_timeout)),
         }
     }
 

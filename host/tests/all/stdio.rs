@@ -90,3 +90,25 @@ fn a_server_started_without_arguments_serves() {
     let init = server.initialize();
     assert_eq!(init["result"]["serverInfo"]["name"], "flora-mcp");
 }
+
+#[test]
+fn a_warm_cache_loads_the_component_without_compiling_it() {
+    let fake = Fake::start();
+    let cache = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut launch = Launch::against(&fake.fake);
+        launch.cache = Some(cache.path().to_owned());
+        let mut server = launch.spawn();
+        server.initialize();
+        server.close();
+        server.stderr()
+    };
+    let cold = start();
+    assert!(cold.contains("compiling the component"), "{cold}");
+    let warm = start();
+    assert!(
+        warm.contains("loaded the precompiled component from the cache"),
+        "{warm}"
+    );
+    assert!(!warm.contains("compiling the component"), "{warm}");
+}

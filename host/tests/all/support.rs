@@ -53,7 +53,7 @@ pub struct Server {
     /// Everything written to stderr so far.
     pub stderr: Arc<Mutex<String>>,
     next_id: i64,
-    _cache: tempfile::TempDir,
+    _home: tempfile::TempDir,
 }
 
 /// How to start the server.
@@ -62,6 +62,18 @@ pub struct Launch {
     pub api_key: Option<String>,
     pub args: Vec<String>,
     pub log: String,
+    /// The compiled-component cache folder; one shared by all tests of this run when `None`.
+    pub cache: Option<PathBuf>,
+}
+
+/// A cache folder shared by every server this test run starts, so each compiles the component
+/// at most once.
+fn shared_cache() -> PathBuf {
+    static CACHE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    CACHE
+        .get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+        .to_owned()
 }
 
 impl Launch {
@@ -72,18 +84,20 @@ impl Launch {
             api_key: Some(fake_flora::DEFAULT_API_KEY.to_owned()),
             args: Vec::new(),
             log: "debug".to_owned(),
+            cache: None,
         }
     }
 
     pub fn spawn(self) -> Server {
-        let cache = tempfile::tempdir().expect("temp dir");
+        let home = tempfile::tempdir().expect("temp dir");
+        let cache = self.cache.clone().unwrap_or_else(shared_cache);
         let mut command = Command::new(env!("CARGO_BIN_EXE_flora-mcp"));
         command
             .args(&self.args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", cache.path())
-            .env("XDG_CACHE_HOME", cache.path())
+            .env("HOME", home.path())
+            .env("XDG_CACHE_HOME", &cache)
             .env("FLORA_BASE_URL", &self.api_base)
             .env("FLORA_MCP_LOG", &self.log)
             .stdin(Stdio::piped())
@@ -124,7 +138,7 @@ impl Launch {
             stdout: all_stdout,
             stderr: all_stderr,
             next_id: 1,
-            _cache: cache,
+            _home: home,
         }
     }
 }

@@ -1,1 +1,353 @@
+//! Each FLORA tool through the real binary against the fake: a success with structured data
+//! that matches FLORA's shapes, and failures that carry FLORA's code, request id and next step.
 
+use crate::support::{Fake, Launch, Server};
+use fake_flora::{SEED_ASSET_ID, SEED_PROJECT_ID, SEED_WORKSPACE_ID};
+use serde_json::{Value, json};
+
+fn started(fake: &Fake) -> Server {
+    let mut server = Launch::against(&fake.fake).spawn();
+    server.initialize();
+    server
+}
+
+fn ok(server: &mut Server, tool: &str, arguments: Value) -> (String, Value) {
+    let result = server.call(tool, arguments);
+    assert_ne!(result["isError"], true, "{tool} failed: {result}");
+    (Server::text(&result), result["structuredContent"].clone())
+}
+
+fn failed(server: &mut Server, tool: &str, arguments: Value) -> String {
+    let result = server.call(tool, arguments);
+    assert_eq!(
+        result["isError"], true,
+        "{tool} should have failed: {result}"
+    );
+    Server::text(&result)
+}
+
+#[test]
+fn list_workspaces_returns_the_keys_workspace() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let (text, data) = ok(&mut server, "list_workspaces", json!({}));
+    assert_eq!(data["workspaces"][0]["workspace_id"], SEED_WORKSPACE_ID);
+    assert!(text.contains(SEED_WORKSPACE_ID), "{text}");
+}
+
+#[test]
+fn list_models_filters_by_type() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let (_, data) = ok(&mut server, "list_models", json!({ "type": "video" }));
+    let models = data["models"].as_array().unwrap();
+    assert!(!models.is_empty());
+    assert!(models.iter().all(|m| m["type"] == "video"), "{data}");
+}
+
+#[test]
+fn list_techniques_pages_with_the_cursor() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let (text, first) = ok(&mut server, "list_techniques", json!({ "limit": 2 }));
+    assert_eq!(first["techniques"].as_array().unwrap().len(), 2);
+    let cursor = first["meta"]["next_cursor"]
+        .as_str()
+        .expect("a next cursor")
+        .to_owned();
+    assert!(text.contains(&cursor), "{text}");
+    let (_, second) = ok(
+        &mut server,
+        "list_techniques",
+        json!({ "limit": 2, "cursor": cursor }),
+    );
+    assert_ne!(first["techniques"][0], second["techniques"][0]);
+    let (_, found) = ok(&mut server, "list_techniques", json!({ "query": "CCTV" }));
+    assert_eq!(found["techniques"][0]["technique_id"], "tech_cctv-cam");
+}
+
+#[test]
+fn retrieve_technique_accepts_id_or_slug_and_reports_unknown_ones() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let (text, by_slug) = ok(
+        &mut server,
+        "retrieve_technique",
+        json!({ "technique_id": "cctv-cam" }),
+    );
+    let (_, by_id) = ok(
+        &mut server,
+        "retrieve_technique",
+        json!({ "technique_id": "tech_cctv-cam" }),
+    );
+    assert_eq!(by_slug, by_id);
+    assert!(
+        text.contains("input_image") && text.contains("$0.05"),
+        "{text}"
+    );
+    let text = failed(
+        &mut server,
+        "retrieve_technique",
+        json!({ "technique_id": "no-such" }),
+    );
+    assert!(
+        text.contains("404 not_found") && text.contains("request-id: req_"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_technique_run_is_created_polled_to_completion_and_listed() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let inputs = json!([{ "id": "input_image", "type": "imageUrl",
+                          "value": "https://media.flora.ai/samples/storefront.png" }]);
+    let (text, run) = ok(
+        &mut server,
+        "create_technique_run",
+        json!({ "technique_id": "cctv-cam", "inputs": inputs }),
+    );
+    let run_id = run["run_id"].as_str().unwrap().to_owned();
+    assert_eq!(run["status"], "pending");
+    assert!(text.contains("retrieve_technique_run"), "{text}");
+
+    let mut last = Value::Null;
+    for _ in 0..10 {
+        let args = json!({ "technique_id": "cctv-cam", "run_id": run_id });
+        let (text, run) = ok(&mut server, "retrieve_technique_run", args);
+        last = run;
+        if last["status"] == "completed" {
+            assert!(
+                text.contains(last["outputs"][0]["url"].as_str().unwrap()),
+                "{text}"
+            );
+            break;
+        }
+    }
+    assert_eq!(last["status"], "completed", "{last}");
+
+    let (_, history) = ok(
+        &mut server,
+        "list_technique_runs",
+        json!({ "status": "completed" }),
+    );
+    let ids: Vec<&str> = history["technique_runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["run_id"].as_str())
+        .collect();
+    assert!(ids.contains(&run_id.as_str()), "{history}");
+    assert_eq!(
+        fake.fake.technique_runs().len(),
+        1,
+        "exactly one run was created"
+    );
+}
+
+#[test]
+fn a_failed_run_reports_its_code_and_whether_retrying_helps() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let inputs = json!([{ "id": "input_image", "type": "imageUrl",
+                          "value": "https://media.flora.ai/x.png#fail:GENERATION_PROMPT_MODERATED" }]);
+    let (_, run) = ok(
+        &mut server,
+        "create_technique_run",
+        json!({ "technique_id": "cctv-cam", "inputs": inputs }),
+    );
+    let args = json!({ "technique_id": "cctv-cam", "run_id": run["run_id"] });
+    let mut text = String::new();
+    for _ in 0..10 {
+        let (t, run) = ok(&mut server, "retrieve_technique_run", args.clone());
+        text = t;
+        if run["status"] == "failed" {
+            break;
+        }
+    }
+    assert!(text.contains("GENERATION_PROMPT_MODERATED"), "{text}");
+    assert!(text.contains("change the inputs"), "{text}");
+}
+
+#[test]
+fn a_run_with_inputs_flora_refuses_names_the_fields() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let inputs = json!([{ "id": "wrong_input", "type": "imageUrl", "value": "https://x/y.png" }]);
+    let text = failed(
+        &mut server,
+        "create_technique_run",
+        json!({ "technique_id": "cctv-cam", "inputs": inputs }),
+    );
+    assert!(text.contains("400 input_validation_error"), "{text}");
+    assert!(text.contains("field `inputs"), "{text}");
+    assert!(fake.fake.technique_runs().is_empty());
+}
+
+#[test]
+fn projects_are_listed_in_the_only_workspace_and_retrieved() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let (text, data) = ok(&mut server, "list_projects", json!({}));
+    assert!(
+        text.contains("the only one this credential can use"),
+        "{text}"
+    );
+    assert!(
+        data["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["project_id"] == SEED_PROJECT_ID)
+    );
+    let (_, project) = ok(
+        &mut server,
+        "retrieve_project",
+        json!({ "project_id": SEED_PROJECT_ID }),
+    );
+    assert_eq!(project["workspace_id"], SEED_WORKSPACE_ID);
+    let text = failed(
+        &mut server,
+        "retrieve_project",
+        json!({ "project_id": "prj_missing" }),
+    );
+    assert!(text.contains("404"), "{text}");
+}
+
+#[test]
+fn a_configured_default_workspace_is_used_and_said() {
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--workspace".to_owned(), SEED_WORKSPACE_ID.to_owned()];
+    let mut server = launch.spawn();
+    server.initialize();
+    let (text, _) = ok(&mut server, "list_projects", json!({}));
+    assert!(text.contains("the configured default"), "{text}");
+}
+
+#[test]
+fn assets_are_listed_and_retrieved() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let (_, data) = ok(&mut server, "list_assets", json!({ "limit": 10 }));
+    assert!(
+        data["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["asset_id"] == SEED_ASSET_ID)
+    );
+    let (text, asset) = ok(
+        &mut server,
+        "retrieve_asset",
+        json!({ "asset_id": SEED_ASSET_ID }),
+    );
+    assert_eq!(asset["status"], "ready");
+    assert!(text.contains(SEED_ASSET_ID), "{text}");
+}
+
+#[test]
+fn a_wrong_or_missing_key_is_reported_with_what_to_do() {
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.api_key = Some("sk_test_not_a_real_key".to_owned());
+    let mut server = launch.spawn();
+    server.initialize();
+    let text = failed(&mut server, "list_workspaces", json!({}));
+    assert!(text.contains("401 invalid_api_key"), "{text}");
+    assert!(text.contains("valid API key"), "{text}");
+
+    let mut launch = Launch::against(&fake.fake);
+    launch.api_key = None;
+    let mut server = launch.spawn();
+    server.initialize();
+    let text = failed(&mut server, "list_workspaces", json!({}));
+    assert!(
+        text.contains("401 unauthorized") && text.contains("FLORA_API_KEY"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unreachable_flora_is_a_tool_error_and_serving_goes_on() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.api_base = format!("http://127.0.0.1:{port}/api/v1");
+    let mut server = launch.spawn();
+    server.initialize();
+    let text = failed(&mut server, "list_techniques", json!({}));
+    assert!(text.contains("could not be reached"), "{text}");
+    let text = failed(&mut server, "list_workspaces", json!({}));
+    assert!(text.contains("could not be reached"), "{text}");
+}
+
+#[test]
+fn flora_server_errors_rate_limits_and_bad_bodies_become_readable_tool_errors() {
+    use fake_flora::Fault;
+    let fake = Fake::start();
+    let mut server = started(&fake);
+
+    fake.fake
+        .inject(Fault::error("GET", "/techniques", "unknown_error"));
+    let text = failed(&mut server, "list_techniques", json!({}));
+    assert!(
+        text.contains("500 unknown_error") && text.contains("retry in a moment"),
+        "{text}"
+    );
+
+    fake.fake
+        .inject(Fault::error("GET", "/models", "rate_limited").retry_after("7"));
+    let text = failed(&mut server, "list_models", json!({}));
+    assert!(
+        text.contains("429 rate_limited") && text.contains("wait 7 seconds"),
+        "{text}"
+    );
+
+    fake.fake.inject(
+        Fault::new("GET", "/workspaces")
+            .status(502)
+            .raw_body("<html>bad gateway</html>", "text/html"),
+    );
+    let text = failed(&mut server, "list_workspaces", json!({}));
+    assert!(
+        text.contains("502") && text.contains("bad gateway"),
+        "{text}"
+    );
+
+    fake.fake
+        .inject(Fault::error("GET", "/assets", "forbidden"));
+    let text = failed(&mut server, "list_assets", json!({}));
+    assert!(
+        text.contains("403 forbidden") && text.contains("list_workspaces"),
+        "{text}"
+    );
+
+    // Each fault fired once: the same calls now succeed.
+    ok(&mut server, "list_techniques", json!({}));
+    ok(&mut server, "list_workspaces", json!({}));
+}
+
+#[test]
+fn a_call_that_outlives_its_deadline_is_stopped_and_the_next_call_works() {
+    use fake_flora::Fault;
+    use std::time::{Duration, Instant};
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--call-timeout".to_owned(), "1".to_owned()];
+    let mut server = launch.spawn();
+    server.initialize();
+    fake.fake
+        .inject(Fault::new("GET", "/workspaces").delay(Duration::from_secs(5)));
+    let started = Instant::now();
+    let text = failed(&mut server, "list_workspaces", json!({}));
+    assert!(text.contains("longer than 1 s"), "{text}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+    ok(&mut server, "list_models", json!({}));
+}
