@@ -35,6 +35,7 @@ def fake_flora() -> Iterator[str]:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "FAKE_FLORA_LOG": os.environ.get("FAKE_FLORA_LOG", "warn")},
     )
     try:
         line = process.stdout.readline().strip() if process.stdout else ""

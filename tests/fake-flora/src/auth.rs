@@ -1,0 +1,69 @@
+//! Bearer-key authentication and access scope: who the caller is (the key's one workspace) and
+//! the rule that anything outside that workspace reads as 404, never 403.
+
+use crate::errors::ApiError;
+use crate::ids::check_prefix;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The authenticated caller, put in the request extensions by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub workspace_id: String,
+}
+
+impl Caller {
+    /// Checks a `workspace_id` the caller named: bad prefix → 400, not the caller's → 404.
+    pub fn check_workspace(&self, workspace_id: &str) -> Result<(), ApiError> {
+        check_prefix("workspace_id", workspace_id, "ws_")
+            .map_err(|error| ApiError::validation(vec![error]))?;
+        if workspace_id == self.workspace_id {
+            Ok(())
+        } else {
+            Err(ApiError::not_found())
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The key in `Authorization: Bearer <key>`, if the header has that shape.
+fn bearer_key(request: &Request) -> Option<&str> {
+    let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = value.trim().split_once(' ')?;
+    let key = key.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty() && !key.contains(' ')).then_some(key)
+}
+
+/// Middleware: rejects requests without a known key and records the caller for handlers.
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(key) = bearer_key(&request) else {
+        return ApiError::unauthorized().into_response();
+    };
+    let Some(workspace_id) = state.api_keys.get(key) else {
+        return ApiError::invalid_api_key().into_response();
+    };
+    let caller = Caller {
+        workspace_id: workspace_id.clone(),
+    };
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}

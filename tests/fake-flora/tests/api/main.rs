@@ -1,0 +1,11 @@
+//! Integration tests of the fake FLORA over loopback: each module starts its own fake and talks
+//! to it with a plain HTTP client, as the MCP server would.
+
+mod auth;
+mod binary;
+mod catalog;
+mod faults;
+mod idempotency;
+mod pagination;
+mod runs;
+mod support;
