@@ -33,6 +33,13 @@ pub struct Cli {
 pub enum Command {
     /// Speak MCP on standard input and output (the default).
     Serve,
+    /// Print what the sandbox can do: the component's imports and exports, its digest and WIT
+    /// version, the egress policy, where credentials live, and the limits.
+    Audit {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Settings of `serve`.
@@ -77,10 +84,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .context("start the async runtime")?;
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(settings)),
+        Command::Audit { json } => audit(&settings, json),
     };
     // Calls still in flight when standard input closed are abandoned, not awaited.
     runtime.shutdown_timeout(Duration::from_millis(200));
     result
+}
+
+/// Prints the audit report to stdout; this command does not serve MCP.
+fn audit(settings: &Settings, json: bool) -> anyhow::Result<()> {
+    use std::io::Write;
+    let report = crate::audit::report(settings)?;
+    let text = if json {
+        serde_json::to_string_pretty(&report)? + "\n"
+    } else {
+        crate::audit::render(&report)
+    };
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .context("write the audit report")
 }
 
 fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {

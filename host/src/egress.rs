@@ -42,6 +42,11 @@ impl Policy {
         Policy { api }
     }
 
+    /// The one API the policy allows.
+    pub fn api(&self) -> &ApiBase {
+        &self.api
+    }
+
     /// Checks `uri` against the allowed origin and path prefix.
     ///
     /// # Errors

@@ -44,10 +44,22 @@ impl<T> WasmContext<T> for wasmtime::Result<T> {
     }
 }
 
+/// The committed list of interfaces a component may import (`host/approved-imports.txt`).
+const APPROVED_IMPORTS_FILE: &str = include_str!("../approved-imports.txt");
+
+/// The interfaces a component may import, as listed in `host/approved-imports.txt`.
+pub fn approved_imports() -> Vec<&'static str> {
+    APPROVED_IMPORTS_FILE
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+}
+
 /// The component embedded at build time.
 const BUILTIN_COMPONENT: &[u8] = include_bytes!(env!("FLORA_MCP_BUILTIN_COMPONENT"));
 /// Memory one instance may grow to.
-const MAX_INSTANCE_MEMORY: usize = 256 * 1024 * 1024;
+pub const MAX_INSTANCE_MEMORY: usize = 256 * 1024 * 1024;
 /// How often the engine's epoch advances; deadlines are counted in these ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(50);
 
@@ -159,6 +171,18 @@ impl Runtime {
         let digest = hex::encode(Sha256::digest(&bytes));
         let component = compile(&engine, &bytes, &digest, settings.cache_dir.as_deref())?;
 
+        let unapproved: Vec<String> = imports_of(&engine, &component)
+            .into_iter()
+            .filter(|name| !approved_imports().contains(&name.as_str()))
+            .collect();
+        if !unapproved.is_empty() {
+            bail!(
+                "the component imports {}, which this host does not grant; it may import only \
+                 {}",
+                unapproved.join(", "),
+                approved_imports().join(", ")
+            );
+        }
         let mut linker = Linker::<CallState>::new(&engine);
         link(&mut linker)?;
         let instance_pre = linker.instantiate_pre(&component).map_err(|err| {
@@ -352,20 +376,57 @@ pub fn check_source(source: &ComponentSource) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The names of the interfaces `bytes` (a component) imports, sorted, versions included.
+/// What a component declares, read from the compiled component itself.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// SHA-256 of the component bytes, in hex.
+    pub digest: String,
+    /// Size in bytes.
+    pub size: usize,
+    /// Imported interfaces, sorted, with versions.
+    pub imports: Vec<String>,
+    /// Exported interfaces, sorted, with versions.
+    pub exports: Vec<String>,
+}
+
+impl Inspection {
+    /// The version of the `flora:mcp` package the component exports, such as `0.1.0`.
+    pub fn package_version(&self) -> Option<&str> {
+        self.exports
+            .iter()
+            .find_map(|name| name.strip_prefix("flora:mcp/tools@"))
+    }
+}
+
+/// Compiles `bytes` and lists what the component imports and exports.
 ///
 /// # Errors
 /// Fails when `bytes` is not a component this engine can compile.
-pub fn component_imports(bytes: &[u8]) -> anyhow::Result<Vec<String>> {
+pub fn inspect(bytes: &[u8]) -> anyhow::Result<Inspection> {
     let engine = Engine::default();
     let component = Component::new(&engine, bytes).ctx("compile the component")?;
+    let mut exports: Vec<String> = component
+        .component_type()
+        .exports(&engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    exports.sort();
+    Ok(Inspection {
+        digest: hex::encode(Sha256::digest(bytes)),
+        size: bytes.len(),
+        imports: imports_of(&engine, &component),
+        exports,
+    })
+}
+
+fn imports_of(engine: &Engine, component: &Component) -> Vec<String> {
     let ty = component.component_type();
     let mut names: Vec<String> = ty
-        .imports(&engine)
+        .imports(engine)
         .map(|(name, _)| name.to_owned())
         .collect();
     names.sort();
-    Ok(names)
+    names
 }
 
 /// The built-in component's bytes.
@@ -377,26 +438,13 @@ pub fn builtin_component() -> &'static [u8] {
 mod tests {
     use super::*;
 
-    /// The interfaces the `flora-tools` world lets a component import; see `wit/flora-mcp.wit`.
-    const APPROVED_IMPORTS: &[&str] = &[
-        "flora:mcp/session@0.1.0",
-        "flora:mcp/types@0.1.0",
-        "wasi:clocks/monotonic-clock@0.2.12",
-        "wasi:clocks/wall-clock@0.2.12",
-        "wasi:http/outgoing-handler@0.2.12",
-        "wasi:http/types@0.2.12",
-        "wasi:io/error@0.2.12",
-        "wasi:io/poll@0.2.12",
-        "wasi:io/streams@0.2.12",
-        "wasi:random/random@0.2.12",
-    ];
-
     #[test]
     fn the_builtin_component_imports_only_approved_interfaces() {
-        let imports = component_imports(builtin_component()).unwrap();
+        let imports = inspect(builtin_component()).unwrap().imports;
+        let approved = approved_imports();
         let extra: Vec<&String> = imports
             .iter()
-            .filter(|i| !APPROVED_IMPORTS.contains(&i.as_str()))
+            .filter(|i| !approved.contains(&i.as_str()))
             .collect();
         assert!(extra.is_empty(), "unapproved imports: {extra:?}");
         assert!(

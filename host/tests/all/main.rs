@@ -4,6 +4,8 @@
 /// Spawning the binary, speaking JSON-RPC to it, and starting the fake FLORA.
 mod support;
 
+/// `flora-mcp audit` and the approved-imports gate.
+mod audit;
 /// Egress confinement and credential handling, proven with a hostile probe component.
 mod egress;
 /// The MCP protocol surface: negotiation, tool listing, refusals.

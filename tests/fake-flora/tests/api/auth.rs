@@ -34,7 +34,7 @@ async fn missing_malformed_and_unknown_keys_are_refused() {
     );
 
     let url = format!("{}/workspaces", api.fake.base_url());
-    let client = reqwest::Client::new();
+    let client = crate::support::client();
     for value in [
         "Basic c2s6",
         "Bearer",

@@ -46,7 +46,7 @@ async fn prints_its_url_serves_and_exits_when_stdin_closes() {
         base.starts_with("http://127.0.0.1:") && base.ends_with("/api/v1"),
         "{base}"
     );
-    let reply = reqwest::Client::new()
+    let reply = crate::support::client()
         .get(format!("{base}/workspaces"))
         .bearer_auth(fake_flora::DEFAULT_API_KEY)
         .send()
@@ -78,7 +78,7 @@ async fn shutdown_is_prompt_and_closes_the_port() {
     let fake = fake_flora::FakeFlora::start(fake_flora::Config::default())
         .await
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = crate::support::client();
     let url = format!("{}/models", fake.base_url());
     let reply = client
         .get(&url)
@@ -94,7 +94,7 @@ async fn shutdown_is_prompt_and_closes_the_port() {
         "took {:?}",
         started.elapsed()
     );
-    let fresh = reqwest::Client::new();
+    let fresh = crate::support::client();
     assert!(
         fresh.get(&url).send().await.is_err(),
         "still serving after shutdown"

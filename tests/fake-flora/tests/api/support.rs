@@ -65,7 +65,7 @@ impl Api {
 
     pub async fn start_with(config: Config) -> Api {
         let fake = FakeFlora::start(config).await.expect("start the fake");
-        let http = reqwest::Client::builder()
+        let http = client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("build a client");
@@ -125,6 +125,18 @@ impl Api {
         self.post(&format!("/techniques/{technique}/runs"), &body)
             .await
     }
+}
+
+/// A client builder that works whichever TLS features the workspace build turned on for
+/// reqwest (the host's build asks for rustls without a built-in crypto provider).
+pub fn client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
+/// A plain client, as [`client_builder`] builds it.
+pub fn client() -> reqwest::Client {
+    client_builder().build().expect("build a client")
 }
 
 pub async fn read(request: reqwest::RequestBuilder) -> Reply {

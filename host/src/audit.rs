@@ -1,0 +1,126 @@
+//! `flora-mcp audit`: what the sandbox can do, read from the component that would actually be
+//! loaded (not from the sources), with the egress policy, credential storage and limits in force.
+//! Printed for people, or as JSON with `--json`.
+
+use crate::config::{ComponentSource, Settings};
+use crate::egress::{MAX_RESPONSE_BODY, Policy};
+use crate::runtime::{self, MAX_INSTANCE_MEMORY};
+use anyhow::Context;
+use serde_json::{Value, json};
+
+/// Builds the audit report for `settings`.
+///
+/// # Errors
+/// Fails when the component cannot be read or compiled.
+pub fn report(settings: &Settings) -> anyhow::Result<Value> {
+    let (source, bytes) = match &settings.component {
+        ComponentSource::Builtin => ("built in".to_owned(), runtime::builtin_component().to_vec()),
+        ComponentSource::File(path) => (
+            format!("file {} (--component)", path.display()),
+            std::fs::read(path)
+                .with_context(|| format!("read the component {}", path.display()))?,
+        ),
+    };
+    let inspection = runtime::inspect(&bytes)?;
+    let approved = runtime::approved_imports();
+    let imports: Vec<Value> = inspection
+        .imports
+        .iter()
+        .map(|name| json!({ "name": name, "approved": approved.contains(&name.as_str()) }))
+        .collect();
+    let policy = Policy::new(settings.api.clone());
+    let api = policy.api();
+    Ok(json!({
+        "component": {
+            "source": source,
+            "sha256": inspection.digest,
+            "size_bytes": inspection.size,
+            "wit_package": inspection.package_version().map(|v| format!("flora:mcp@{v}")),
+            "imports": imports,
+            "exports": inspection.exports,
+            "all_imports_approved": inspection.imports.iter().all(|i| approved.contains(&i.as_str())),
+        },
+        "egress": {
+            "allowed": [{
+                "scheme": api.scheme,
+                "host": api.host,
+                "port": api.port,
+                "path_prefix": api.path_prefix,
+                "methods": "any",
+                "credential_added": settings.api_key.is_some(),
+            }],
+            "redirects_followed": false,
+            "guest_may_set": "any header but authorization, cookie, proxy-authorization and hop-by-hop headers",
+            "max_response_body_bytes": MAX_RESPONSE_BODY,
+        },
+        "credentials": {
+            "api_key": if settings.api_key.is_some() { "set, from FLORA_API_KEY" } else { "not set" },
+            "held": "in host memory only; never written to disk, logged, or given to the component",
+        },
+        "limits": {
+            "memory_per_instance_bytes": MAX_INSTANCE_MEMORY,
+            "call_timeout_seconds": settings.call_timeout.as_secs(),
+            "instance_per_call": "fresh",
+        },
+    }))
+}
+
+/// Renders the report for people.
+pub fn render(report: &Value) -> String {
+    let c = &report["component"];
+    let e = &report["egress"]["allowed"][0];
+    let mut out = String::new();
+    out.push_str(&format!(
+        "component   {}\n",
+        c["source"].as_str().unwrap_or("?")
+    ));
+    out.push_str(&format!(
+        "sha256      {}\n",
+        c["sha256"].as_str().unwrap_or("?")
+    ));
+    out.push_str(&format!("size        {} bytes\n", c["size_bytes"]));
+    out.push_str(&format!(
+        "wit         {}\n",
+        c["wit_package"].as_str().unwrap_or("unknown")
+    ));
+    out.push_str("imports\n");
+    for import in c["imports"].as_array().into_iter().flatten() {
+        let mark = if import["approved"] == true {
+            "approved"
+        } else {
+            "NOT APPROVED"
+        };
+        out.push_str(&format!(
+            "  {:<40} {mark}\n",
+            import["name"].as_str().unwrap_or("?")
+        ));
+    }
+    out.push_str("exports\n");
+    for export in c["exports"].as_array().into_iter().flatten() {
+        out.push_str(&format!("  {}\n", export.as_str().unwrap_or("?")));
+    }
+    out.push_str(&format!(
+        "egress      {}://{}:{}{}* (credential added: {}); everything else denied; redirects \
+         never followed; responses capped at {} bytes\n",
+        e["scheme"].as_str().unwrap_or("?"),
+        e["host"].as_str().unwrap_or("?"),
+        e["port"],
+        e["path_prefix"].as_str().unwrap_or("?"),
+        if e["credential_added"] == true {
+            "yes"
+        } else {
+            "no key set"
+        },
+        report["egress"]["max_response_body_bytes"],
+    ));
+    out.push_str(&format!(
+        "credentials API key {}; {}\n",
+        report["credentials"]["api_key"].as_str().unwrap_or("?"),
+        report["credentials"]["held"].as_str().unwrap_or("?"),
+    ));
+    out.push_str(&format!(
+        "limits      {} bytes of memory per instance, {} s per call, a fresh instance per call\n",
+        report["limits"]["memory_per_instance_bytes"], report["limits"]["call_timeout_seconds"],
+    ));
+    out
+}

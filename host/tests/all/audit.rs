@@ -1,0 +1,66 @@
+//! `flora-mcp audit` reads the component that would be loaded and reports its capability
+//! surface; a component that imports more than the host grants is refused before it runs.
+
+use crate::support::probe_component;
+use serde_json::Value;
+use std::process::Command;
+
+fn audit(extra: &[&str]) -> (Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_flora-mcp"))
+        .args(["audit", "--json"])
+        .args(extra)
+        .env_remove("FLORA_API_KEY")
+        .output()
+        .expect("run flora-mcp audit");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = serde_json::from_slice(&output.stdout).expect("audit --json prints JSON");
+    (report, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn the_shipped_component_imports_exactly_approved_interfaces() {
+    let (report, _) = audit(&[]);
+    let component = &report["component"];
+    assert_eq!(component["all_imports_approved"], true, "{report}");
+    assert_eq!(component["wit_package"], "flora:mcp@0.1.0");
+    assert_eq!(
+        component["exports"],
+        serde_json::json!(["flora:mcp/tools@0.1.0"])
+    );
+    let imports: Vec<&str> = component["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    for forbidden in ["wasi:filesystem", "wasi:sockets", "wasi:cli"] {
+        assert!(
+            !imports.iter().any(|i| i.starts_with(forbidden)),
+            "{imports:?}"
+        );
+    }
+    assert_eq!(component["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(report["egress"]["redirects_followed"], false);
+    assert_eq!(report["credentials"]["api_key"], "not set");
+}
+
+#[test]
+fn audit_reads_the_component_given_with_the_flag() {
+    let probe = probe_component();
+    let (report, _) = audit(&["--component", probe.to_str().unwrap()]);
+    assert!(
+        report["component"]["source"]
+            .as_str()
+            .unwrap()
+            .contains("egress_probe.wasm")
+    );
+    let (builtin, _) = audit(&[]);
+    assert_ne!(
+        report["component"]["sha256"],
+        builtin["component"]["sha256"]
+    );
+}
