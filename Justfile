@@ -6,11 +6,16 @@ python := "target/py/bin/python"
 default:
     @just --list
 
-# Build the FLORA tool component and the test probe component for wasm32-wasip2.
+# Build the FLORA tool component and the hostile test components for wasm32-wasip2.
 build-guest:
     @rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
     cargo build -p flora-guest --target wasm32-wasip2 --release
-    cargo build -p egress-probe --target wasm32-wasip2 --release
+    @# Test components get their own target folder: they build the guest crate without its
+    @# tool exports, which must not overwrite the real component. One at a time, so cargo
+    @# does not unify the guest's features across them.
+    cargo build -p egress-probe --target wasm32-wasip2 --release --target-dir target/test-components
+    cargo build -p hostile --target wasm32-wasip2 --release --target-dir target/test-components
+    cargo build -p hostile-std --target wasm32-wasip2 --release --target-dir target/test-components
 
 # Build everything: the components, the flora-mcp host and the fake FLORA.
 build: build-guest
@@ -50,7 +55,9 @@ fmt-check:
 lint: build-guest
     cargo clippy -p flora-mcp -p fake-flora -p flora-guest --all-targets -- -D warnings
     cargo clippy -p flora-guest --target wasm32-wasip2 -- -D warnings
-    cargo clippy -p egress-probe --target wasm32-wasip2 -- -D warnings
+    cargo clippy -p egress-probe --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
+    cargo clippy -p hostile --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
+    cargo clippy -p hostile-std --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
 
 # Everything CI checks.
 ci: fmt-check lint test

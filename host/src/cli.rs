@@ -65,6 +65,9 @@ pub struct ServeArgs {
         global = true
     )]
     pub call_timeout: u64,
+    /// How many tool calls may run at once; more wait for a free slot.
+    #[arg(long, env = "FLORA_MCP_MAX_CALLS", default_value_t = 8, global = true)]
+    pub max_concurrent_calls: usize,
     /// Log filter for standard error: error, warn, info, debug, trace, or tracing directives.
     #[arg(long, env = "FLORA_MCP_LOG", default_value = "info", global = true)]
     pub log_level: String,
@@ -125,6 +128,9 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     if args.call_timeout == 0 {
         anyhow::bail!("--call-timeout must be at least 1 second");
     }
+    if args.max_concurrent_calls == 0 {
+        anyhow::bail!("--max-concurrent-calls must be at least 1");
+    }
     let component = match &args.component {
         Some(path) => ComponentSource::File(path.clone()),
         None => ComponentSource::Builtin,
@@ -141,6 +147,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             config::default_cache_dir()
         },
         call_timeout: Duration::from_secs(args.call_timeout),
+        max_concurrent_calls: args.max_concurrent_calls,
     })
 }
 

@@ -116,6 +116,8 @@ pub struct Settings {
     pub cache_dir: Option<PathBuf>,
     /// How long one tool call may run before it is stopped.
     pub call_timeout: Duration,
+    /// How many tool calls may run at once; more wait for a free slot.
+    pub max_concurrent_calls: usize,
 }
 
 /// Checks a default workspace id.

@@ -60,7 +60,7 @@ pub fn approved_imports() -> Vec<&'static str> {
 const BUILTIN_COMPONENT: &[u8] = include_bytes!(env!("FLORA_MCP_BUILTIN_COMPONENT"));
 /// Memory one instance may grow to.
 pub const MAX_INSTANCE_MEMORY: usize = 256 * 1024 * 1024;
-/// How often the engine's epoch advances; deadlines are counted in these ticks.
+/// How often the engine's epoch advances; running Wasm yields to the async runtime this often.
 const EPOCH_TICK: Duration = Duration::from_millis(50);
 
 /// What a call can see of the session.
@@ -93,6 +93,7 @@ pub struct Runtime {
     session: SessionView,
     call_timeout: Duration,
     digest: String,
+    slots: tokio::sync::Semaphore,
 }
 
 /// Per-call store state: the WASI and HTTP contexts with nothing granted beyond the world.
@@ -201,6 +202,7 @@ impl Runtime {
             session,
             call_timeout: settings.call_timeout,
             digest,
+            slots: tokio::sync::Semaphore::new(settings.max_concurrent_calls.max(1)),
         })
     }
 
@@ -221,11 +223,17 @@ impl Runtime {
 
     /// Runs tool `name` with JSON `arguments` in a fresh instance.
     ///
-    /// The call's deadline holds both for Wasm code (epoch interruption) and for time spent
-    /// waiting on the host, such as a slow FLORA response: the instance is dropped with its
-    /// requests when the deadline passes.
+    /// At most `max_concurrent_calls` run at once; others wait for a slot. The deadline counts
+    /// from the request, for Wasm code and for time spent waiting on the host alike (a slow
+    /// FLORA response): when it passes, or when the caller drops the returned future, the
+    /// instance is dropped with its outbound requests.
     pub async fn call(&self, name: &str, arguments: &str) -> Result<ToolOutput, RunError> {
         let run = async {
+            let _permit = self
+                .slots
+                .acquire()
+                .await
+                .map_err(|e| RunError::Trap(e.into()))?;
             let (mut store, tools) = self.instantiate().await.map_err(RunError::Trap)?;
             let result = tools
                 .flora_mcp_tools()
@@ -234,11 +242,6 @@ impl Runtime {
             match result {
                 Ok(Ok(output)) => Ok(output),
                 Ok(Err(refusal)) => Err(RunError::Refused(refusal)),
-                Err(err)
-                    if err.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt) =>
-                {
-                    Err(RunError::Deadline(self.call_timeout))
-                }
                 Err(err) => Err(RunError::Trap(err.into())),
             }
         };
@@ -265,9 +268,9 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
-        let ticks = self.call_timeout.as_millis() / EPOCH_TICK.as_millis();
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX).max(1));
-        store.epoch_deadline_trap();
+        // Wasm code hands control back to the async runtime at every epoch tick, so a call
+        // that computes without end can still be cancelled or stopped at its deadline.
+        store.epoch_deadline_async_yield_and_update(1);
         let tools = self.pre.instantiate_async(&mut store).await;
         let tools =
             tools.map_err(|e| anyhow::Error::from(e).context("instantiate the component"))?;

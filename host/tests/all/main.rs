@@ -8,6 +8,8 @@ mod support;
 mod audit;
 /// Egress confinement and credential handling, proven with a hostile probe component.
 mod egress;
+/// Hostile components: memory, loops, huge writes, traps, forbidden imports.
+mod hostile;
 /// The MCP protocol surface: negotiation, tool listing, refusals.
 mod protocol;
 /// Standard input and output: framing, parse errors, shutdown, nothing but JSON-RPC on stdout.

@@ -31,16 +31,19 @@ impl Fake {
     }
 }
 
-/// Where a built test component lives.
-pub fn probe_component() -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/wasm32-wasip2/release/egress_probe.wasm");
-    assert!(
-        path.is_file(),
-        "build the probe first: just build-guest ({})",
-        path.display()
-    );
+/// Where the test component `name` (file stem, such as `egress_probe`) is built.
+pub fn test_component(name: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../target/test-components/wasm32-wasip2/release/{name}.wasm"
+    ));
+    let hint = "build the test components first: just build-guest";
+    assert!(path.is_file(), "{hint} ({})", path.display());
     path
+}
+
+/// The egress probe component.
+pub fn probe_component() -> PathBuf {
+    test_component("egress_probe")
 }
 
 /// A running `flora-mcp` process.
