@@ -3,7 +3,7 @@
 //! Printed for people, or as JSON with `--json`.
 
 use crate::config::{ComponentSource, Settings};
-use crate::egress::{MAX_RESPONSE_BODY, Policy};
+use crate::egress::{MAX_RESPONSE_BODY, MAX_RESPONSE_HEADERS, Policy};
 use crate::runtime::{self, MAX_INSTANCE_MEMORY};
 use anyhow::Context;
 use serde_json::{Value, json};
@@ -28,8 +28,26 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
         .iter()
         .map(|name| json!({ "name": name, "approved": approved.contains(&name.as_str()) }))
         .collect();
-    let policy = Policy::new(settings.api.clone());
-    let api = policy.api();
+    let policy = Policy::for_api(&settings.api);
+    let rules: Vec<Value> = policy
+        .rules()
+        .iter()
+        .map(|rule| {
+            json!({
+                "scheme": rule.scheme,
+                "host": rule.host,
+                "port": rule.port,
+                "path_prefix": rule.path_prefix,
+                "methods": if rule.methods.is_empty() {
+                    json!("any")
+                } else {
+                    json!(rule.methods.iter().map(|m| m.as_str()).collect::<Vec<_>>())
+                },
+                "credential_added": rule.credential && settings.api_key.is_some(),
+                "addresses": if rule.is_loopback() { "loopback allowed (local API)" } else { "public only, checked after DNS resolution" },
+            })
+        })
+        .collect();
     Ok(json!({
         "component": {
             "source": source,
@@ -41,17 +59,11 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
             "all_imports_approved": inspection.imports.iter().all(|i| approved.contains(&i.as_str())),
         },
         "egress": {
-            "allowed": [{
-                "scheme": api.scheme,
-                "host": api.host,
-                "port": api.port,
-                "path_prefix": api.path_prefix,
-                "methods": "any",
-                "credential_added": settings.api_key.is_some(),
-            }],
+            "allowed": rules,
             "redirects_followed": false,
             "guest_may_set": "any header but authorization, cookie, proxy-authorization and hop-by-hop headers",
             "max_response_body_bytes": MAX_RESPONSE_BODY,
+            "max_response_header_bytes": MAX_RESPONSE_HEADERS,
         },
         "credentials": {
             "api_key": if settings.api_key.is_some() { "set, from FLORA_API_KEY" } else { "not set" },

@@ -161,7 +161,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         workspace_id: settings.workspace_id.clone(),
         api_base: settings.api.url(),
     };
-    let egress = Egress::new(Policy::new(settings.api.clone()), settings.api_key.clone())?;
+    let egress = Egress::new(Policy::for_api(&settings.api), settings.api_key.clone())?;
     let runtime = Arc::new(Runtime::load(&settings, egress, session)?);
     let catalog = runtime.catalog().await?;
     let server = FloraServer::new(runtime, catalog)?;

@@ -1,9 +1,14 @@
-//! The outbound-HTTP hook: every request the component makes passes here. Only the configured
-//! FLORA API origin under its path prefix is reachable; credentials the component tries to set
-//! are refused and stripped; the host's own credential is added; redirects are never followed;
-//! response bodies are capped. Nothing here logs a body or a header value.
+//! The outbound-HTTP hook: every request the component makes passes here. Only what the
+//! [`Policy`] allows is sent; names resolve only to public addresses ([`resolve`]); credentials
+//! the component tries to set are refused and stripped; the host's own credential is added
+//! where the rule says so; redirects are never followed; response headers and bodies are
+//! capped. Nothing here logs a body or a header value.
 
-use crate::config::ApiBase;
+mod policy;
+pub mod resolve;
+
+pub use policy::{Denial, Policy, Rule};
+
 use crate::secrets::ApiKey;
 use http::{HeaderName, HeaderValue, header};
 use http_body_util::BodyExt;
@@ -16,6 +21,8 @@ use wasmtime_wasi_http::{
 
 /// Largest response body handed to the component.
 pub const MAX_RESPONSE_BODY: usize = 16 * 1024 * 1024;
+/// Largest response header section (names and values) handed to the component.
+pub const MAX_RESPONSE_HEADERS: usize = 64 * 1024;
 /// How long a request may wait for its response headers when the component sets no timeout.
 const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -25,75 +32,6 @@ const CREDENTIAL_HEADERS: [HeaderName; 3] = [
     header::COOKIE,
     header::PROXY_AUTHORIZATION,
 ];
-
-/// Why a request was refused. Its text names the rule, never a credential.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Denial(pub String);
-
-/// Which requests may leave the machine.
-#[derive(Debug, Clone)]
-pub struct Policy {
-    api: ApiBase,
-}
-
-impl Policy {
-    /// A policy that allows exactly the FLORA API at `api`.
-    pub fn new(api: ApiBase) -> Policy {
-        Policy { api }
-    }
-
-    /// The one API the policy allows.
-    pub fn api(&self) -> &ApiBase {
-        &self.api
-    }
-
-    /// Checks `uri` against the allowed origin and path prefix.
-    ///
-    /// # Errors
-    /// A [`Denial`] naming what did not match: scheme, host, port, user info, or a path
-    /// outside the prefix or with `.`/`..` segments.
-    pub fn check(&self, uri: &http::Uri) -> Result<(), Denial> {
-        let scheme = uri.scheme_str().unwrap_or("");
-        let authority = uri.authority().map(|a| a.as_str()).unwrap_or("");
-        let deny = |why: String| Err(Denial(why));
-        if authority.contains('@') {
-            return deny("the URL carries user info".to_owned());
-        }
-        if !scheme.eq_ignore_ascii_case(&self.api.scheme) {
-            return deny(format!("scheme {scheme} is not {}", self.api.scheme));
-        }
-        let host = uri
-            .host()
-            .unwrap_or("")
-            .trim_start_matches('[')
-            .trim_end_matches(']');
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        if host != self.api.host {
-            return deny(format!(
-                "host {host} is not the FLORA API host {}",
-                self.api.host
-            ));
-        }
-        let default_port = if self.api.scheme == "https" { 443 } else { 80 };
-        let port = uri.port_u16().unwrap_or(default_port);
-        if port != self.api.port {
-            return deny(format!("port {port} is not {}", self.api.port));
-        }
-        let path = uri.path();
-        if !path.starts_with(&self.api.path_prefix) {
-            return deny(format!("path {path} is outside {}", self.api.path_prefix));
-        }
-        if path.split('/').any(is_dot_segment) {
-            return deny(format!("path {path} has a `.` or `..` segment"));
-        }
-        Ok(())
-    }
-}
-
-fn is_dot_segment(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase().replace("%2e", ".");
-    lower == "." || lower == ".."
-}
 
 /// The state the hook needs, shared by every call of one serving process.
 #[derive(Clone)]
@@ -111,8 +49,15 @@ impl Egress {
     pub fn new(policy: Policy, api_key: Option<ApiKey>) -> anyhow::Result<Egress> {
         // TLS uses ring; installing it again when it already is the process default is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let local_names = policy
+            .rules()
+            .iter()
+            .filter(|rule| rule.is_loopback())
+            .map(|rule| rule.host.clone());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(resolve::PublicOnly::new(local_names)))
+            .no_proxy()
             .user_agent(concat!("flora-mcp-host/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
             .build()
@@ -156,15 +101,20 @@ impl WasiHttpHooks for Egress {
         fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
     ) -> SendFuture {
         drop(fut);
-        let decision = self.policy.check(request.uri());
+        let decision = self
+            .policy
+            .check(request.method(), request.uri())
+            .map(|rule| rule.credential);
         let egress = self.clone();
         Box::new(async move {
-            if let Err(Denial(why)) = decision {
-                tracing::warn!(method = %request.method(), host = ?request.uri().host(),
-                    path = request.uri().path(), "egress denied: {why}");
-                return Err(HttpError::HttpRequestDenied);
+            match decision {
+                Err(Denial(why)) => {
+                    tracing::warn!(method = %request.method(), host = ?request.uri().host(),
+                        path = request.uri().path(), "egress denied: {why}");
+                    Err(HttpError::HttpRequestDenied)
+                }
+                Ok(credential) => egress.forward(request, options, credential).await,
             }
-            egress.forward(request, options).await
         })
     }
 }
@@ -174,6 +124,7 @@ impl Egress {
         &self,
         request: http::Request<WasiBody>,
         options: Option<RequestOptions>,
+        credential: bool,
     ) -> Result<
         (
             http::Response<WasiBody>,
@@ -185,7 +136,7 @@ impl Egress {
         for name in CREDENTIAL_HEADERS.iter().chain([&header::HOST]) {
             parts.headers.remove(name);
         }
-        if let Some(key) = &self.api_key {
+        if let Some(key) = self.api_key.as_ref().filter(|_| credential) {
             let mut value = HeaderValue::from_str(&key.bearer())
                 .map_err(|_| HttpError::InternalError(Some("unusable API key".to_owned())))?;
             value.set_sensitive(true);
@@ -211,6 +162,17 @@ impl Egress {
 
         let mut response: http::Response<reqwest::Body> = response.into();
         response.headers_mut().remove(header::SET_COOKIE);
+        let header_bytes: usize = response
+            .headers()
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len())
+            .sum();
+        if header_bytes > MAX_RESPONSE_HEADERS {
+            tracing::warn!(path, header_bytes, "response headers over the cap");
+            return Err(HttpError::HttpResponseHeaderSectionSize(Some(
+                header_bytes as u32,
+            )));
+        }
         let response = response.map(|body| {
             http_body_util::Limited::new(body, MAX_RESPONSE_BODY)
                 .map_err(|err| {
@@ -284,53 +246,12 @@ fn classify(err: &reqwest::Error) -> HttpError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn policy(base: &str) -> Policy {
-        Policy::new(ApiBase::parse(base).unwrap())
-    }
-
-    fn check(p: &Policy, uri: &str) -> Result<(), Denial> {
-        p.check(&uri.parse().unwrap())
-    }
-
-    #[test]
-    fn the_api_origin_and_prefix_are_allowed_in_any_case_or_trailing_dot() {
-        let p = policy("https://app.flora.ai/api/v1");
-        assert!(check(&p, "https://app.flora.ai/api/v1/techniques?limit=1").is_ok());
-        assert!(check(&p, "https://APP.FLORA.AI./api/v1/workspaces").is_ok());
-        assert!(check(&p, "https://app.flora.ai:443/api/v1/workspaces").is_ok());
-    }
-
-    #[test]
-    fn other_hosts_schemes_ports_and_paths_are_denied() {
-        let p = policy("https://app.flora.ai/api/v1");
-        for uri in [
-            "https://evil.example/api/v1/workspaces",
-            "http://app.flora.ai/api/v1/workspaces",
-            "https://app.flora.ai:8443/api/v1/workspaces",
-            "https://app.flora.ai/api/v2/workspaces",
-            "https://app.flora.ai/api/v1x/workspaces",
-            "https://app.flora.ai/api/v1/../admin",
-            "https://app.flora.ai/api/v1/%2E%2E/admin",
-            "https://user@app.flora.ai/api/v1/workspaces",
-            "https://app.flora.ai.evil.example/api/v1/workspaces",
-        ] {
-            assert!(check(&p, uri).is_err(), "{uri} should be denied");
-        }
-    }
-
-    #[test]
-    fn loopback_fakes_are_matched_by_address_and_port() {
-        let p = policy("http://127.0.0.1:4010/api/v1");
-        assert!(check(&p, "http://127.0.0.1:4010/api/v1/models").is_ok());
-        assert!(check(&p, "http://127.0.0.1:4011/api/v1/models").is_err());
-        assert!(check(&p, "http://localhost:4010/api/v1/models").is_err());
-        assert!(check(&p, "http://127.0.0.1:4010/__fake/requests").is_err());
-    }
+    use crate::config::{ApiBase, DEFAULT_API_BASE};
 
     #[test]
     fn credential_headers_are_forbidden_to_the_component() {
-        let egress = Egress::new(policy(crate::config::DEFAULT_API_BASE), None).unwrap();
+        let policy = Policy::for_api(&ApiBase::parse(DEFAULT_API_BASE).unwrap());
+        let egress = Egress::new(policy, None).unwrap();
         let filter = egress.clone().forbidden_header_filter();
         for name in ["authorization", "cookie", "proxy-authorization"] {
             assert!(filter(&HeaderName::from_static(name)), "{name}");

@@ -117,6 +117,8 @@ fn the_api_key_never_appears_in_guest_data_mcp_output_or_logs() {
         probe_component().display().to_string(),
     ];
     launch.log = "trace".to_owned();
+    let cache = tempfile::tempdir().unwrap();
+    launch.cache = Some(cache.path().to_owned());
     let mut server = launch.spawn();
     server.initialize();
 
@@ -142,6 +144,14 @@ fn the_api_key_never_appears_in_guest_data_mcp_output_or_logs() {
         "the key reached MCP output"
     );
     assert!(!server.stderr().contains(key), "the key reached the logs");
+    assert!(
+        std::fs::read_dir(cache.path()).unwrap().next().is_some(),
+        "nothing was cached"
+    );
+    for dir in [cache.path(), server.home()] {
+        let leaked = crate::support::files_containing(dir, key);
+        assert!(leaked.is_empty(), "the key was written to {leaked:?}");
+    }
     assert!(fake.fake.requests().iter().all(|r| {
         r.headers
             .iter()
