@@ -132,3 +132,34 @@ fn a_component_that_reads_the_environment_and_prints_is_refused_before_it_runs()
     );
     assert!(fake.fake.requests().is_empty());
 }
+
+#[test]
+fn a_cancelled_call_waiting_on_flora_frees_its_slot_at_once() {
+    use fake_flora::Fault;
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--max-concurrent-calls".to_owned(), "1".to_owned()];
+    let mut server = launch.spawn();
+    server.initialize();
+    fake.fake
+        .inject(Fault::new("GET", "/workspaces").delay(Duration::from_secs(20)));
+    let id = 777;
+    let call = json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call",
+                       "params": { "name": "list_workspaces", "arguments": {} } });
+    server.send_line(&call.to_string());
+    while fake.fake.requests().is_empty() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.notify("notifications/cancelled", json!({ "requestId": id }));
+    let started = Instant::now();
+    let next = server.request(
+        "tools/call",
+        json!({ "name": "list_models", "arguments": {} }),
+    );
+    assert_ne!(next["result"]["isError"], true, "{next}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
