@@ -16,6 +16,7 @@ build-guest:
     cargo build -p egress-probe --target wasm32-wasip2 --release --target-dir target/test-components
     cargo build -p hostile --target wasm32-wasip2 --release --target-dir target/test-components
     cargo build -p hostile-std --target wasm32-wasip2 --release --target-dir target/test-components
+    cargo build -p incompatible --target wasm32-wasip2 --release --target-dir target/test-components
 
 # Build everything: the components, the flora-mcp host and the fake FLORA.
 build: build-guest
@@ -24,6 +25,12 @@ build: build-guest
 # Build a release flora-mcp binary with the component built in (target/release/flora-mcp).
 release: build-guest
     cargo build -p flora-mcp --release
+
+# Build the release component and sign it with FLORA_MCP_SIGNING_KEY (64 hex digits): writes
+# target/wasm32-wasip2/release/flora_guest.wasm and flora_guest.wasm.sig beside it.
+publish-component: build-guest
+    @test -n "${FLORA_MCP_SIGNING_KEY:-}" || { echo "set FLORA_MCP_SIGNING_KEY (see flora-mcp component keygen)" >&2; exit 1; }
+    cargo run --quiet -p flora-mcp -- component sign target/wasm32-wasip2/release/flora_guest.wasm
 
 # A Python environment with the official MCP SDK, for the demo and the client tests.
 py-env:
@@ -58,6 +65,7 @@ lint: build-guest
     cargo clippy -p egress-probe --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
     cargo clippy -p hostile --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
     cargo clippy -p hostile-std --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
+    cargo clippy -p incompatible --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
 
 # Everything CI checks.
 ci: fmt-check lint test

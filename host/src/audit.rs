@@ -2,10 +2,9 @@
 //! loaded (not from the sources), with the egress policy, credential storage and limits in force.
 //! Printed for people, or as JSON with `--json`.
 
-use crate::config::{ComponentSource, Settings};
+use crate::config::Settings;
 use crate::egress::{MAX_RESPONSE_BODY, MAX_RESPONSE_HEADERS, Policy};
 use crate::runtime::{self, MAX_INSTANCE_MEMORY};
-use anyhow::Context;
 use serde_json::{Value, json};
 
 /// Builds the audit report for `settings`.
@@ -13,14 +12,12 @@ use serde_json::{Value, json};
 /// # Errors
 /// Fails when the component cannot be read or compiled.
 pub fn report(settings: &Settings) -> anyhow::Result<Value> {
-    let (source, bytes) = match &settings.component {
-        ComponentSource::Builtin => ("built in".to_owned(), runtime::builtin_component().to_vec()),
-        ComponentSource::File(path) => (
-            format!("file {} (--component)", path.display()),
-            std::fs::read(path)
-                .with_context(|| format!("read the component {}", path.display()))?,
-        ),
-    };
+    let source = format!(
+        "{} ({})",
+        settings.component.describe(),
+        settings.component_reason
+    );
+    let bytes = settings.component.read()?;
     let inspection = runtime::inspect(&bytes)?;
     let approved = runtime::approved_imports();
     let imports: Vec<Value> = inspection

@@ -33,12 +33,66 @@ pub struct Cli {
 pub enum Command {
     /// Speak MCP on standard input and output (the default).
     Serve,
+    /// Say which component would serve and why, which API and workspace, and how requests
+    /// are authenticated (never the secret itself).
+    Status,
+    /// Install, check, list and roll back tool components; manage trusted keys and pins.
+    #[command(subcommand)]
+    Component(ComponentCommand),
     /// Print what the sandbox can do: the component's imports and exports, its digest and WIT
     /// version, the egress policy, where credentials live, and the limits.
     Audit {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `flora-mcp component …`.
+#[derive(Debug, Subcommand)]
+pub enum ComponentCommand {
+    /// Verify a component (signature or pinned digest, WIT version, imports), precompile it,
+    /// and make it the one new calls use; the one it replaces is kept for rollback.
+    Install {
+        /// The component file (`.wasm`).
+        file: PathBuf,
+        /// Its signature file; `<file>.sig` by default.
+        #[arg(long)]
+        signature: Option<PathBuf>,
+    },
+    /// List installed components, newest first.
+    List,
+    /// Check a component file, or the installed current one when no file is given.
+    Verify {
+        /// The component file; its signature is `<file>.sig`.
+        file: Option<PathBuf>,
+    },
+    /// Make the previously installed component current again.
+    Rollback,
+    /// Trust components signed by this ed25519 public key (64 hex digits).
+    Trust {
+        /// The publisher's public key.
+        key: String,
+    },
+    /// Trust one exact component by its SHA-256 digest, signed or not.
+    Pin {
+        /// The digest, as `component list` or `audit` show it.
+        digest: String,
+    },
+    /// Create a publisher key pair: the secret goes to a new file, the public key to stdout.
+    Keygen {
+        /// Where to write the secret key (created with owner-only permissions).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign a component, writing `<file>.sig`, with the secret key from `--key` or the
+    /// FLORA_MCP_SIGNING_KEY environment variable (64 hex digits).
+    Sign {
+        /// The component file.
+        file: PathBuf,
+        /// A secret key file written by `keygen`.
+        #[arg(long)]
+        key: Option<PathBuf>,
     },
 }
 
@@ -54,6 +108,9 @@ pub struct ServeArgs {
     /// Run this component file instead of the built-in one (for development).
     #[arg(long, env = "FLORA_MCP_COMPONENT", global = true)]
     pub component: Option<PathBuf>,
+    /// Folder for installed components, trusted keys and pins.
+    #[arg(long, env = "FLORA_MCP_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
     /// Do not read or write the compiled-component cache.
     #[arg(long, global = true)]
     pub no_cache: bool,
@@ -88,10 +145,41 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(settings)),
         Command::Audit { json } => audit(&settings, json),
+        Command::Status => status(&settings),
+        Command::Component(command) => crate::components::cli::run(command, &settings),
     };
     // Calls still in flight when standard input closed are abandoned, not awaited.
     runtime.shutdown_timeout(Duration::from_millis(200));
     result
+}
+
+/// Prints the status to stdout; this command does not serve MCP.
+fn status(settings: &Settings) -> anyhow::Result<()> {
+    use std::io::Write;
+    let credential = match &settings.api_key {
+        Some(_) => "API key from FLORA_API_KEY",
+        None => "none (set FLORA_API_KEY)",
+    };
+    let show = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .map_or("none".to_owned(), |p| p.display().to_string())
+    };
+    let text = format!(
+        "component   {} ({})\napi         {}\nworkspace   {}\ncredential  {credential}\n\
+         data        {}\ncache       {}\n",
+        settings.component.describe(),
+        settings.component_reason,
+        settings.api.url(),
+        settings
+            .workspace_id
+            .as_deref()
+            .unwrap_or("none (the only one the key can use)"),
+        show(&settings.data_dir),
+        show(&settings.cache_dir),
+    );
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .context("write the status")
 }
 
 /// Prints the audit report to stdout; this command does not serve MCP.
@@ -131,16 +219,24 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     if args.max_concurrent_calls == 0 {
         anyhow::bail!("--max-concurrent-calls must be at least 1");
     }
-    let component = match &args.component {
-        Some(path) => ComponentSource::File(path.clone()),
-        None => ComponentSource::Builtin,
-    };
-    crate::runtime::check_source(&component)?;
+    if let Some(path) = &args.component
+        && !path.is_file()
+    {
+        anyhow::bail!(
+            "the component {} does not exist or is not a file",
+            path.display()
+        );
+    }
+    let data_dir = args.data_dir.clone().or_else(config::default_data_dir);
+    let (component, component_reason) =
+        crate::components::choose(args.component.as_deref(), data_dir.as_deref());
     Ok(Settings {
         api,
         workspace_id,
         api_key,
         component,
+        component_reason,
+        data_dir,
         cache_dir: if args.no_cache {
             None
         } else {
@@ -152,23 +248,19 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let session = SessionView {
-        method: if settings.api_key.is_some() {
-            AuthMethod::ApiKey
-        } else {
-            AuthMethod::None
-        },
-        workspace_id: settings.workspace_id.clone(),
-        api_base: settings.api.url(),
-    };
     let egress = Egress::new(Policy::for_api(&settings.api), settings.api_key.clone())?;
-    let runtime = Arc::new(Runtime::load(&settings, egress, session)?);
+    let runtime = Arc::new(Runtime::load(
+        &settings,
+        egress.clone(),
+        session(&settings),
+    )?);
     let catalog = runtime.catalog().await?;
     let server = FloraServer::new(runtime, catalog)?;
-    tracing::info!(api = %settings.api.url(), tools = server.tools().len(), "serving MCP on stdio");
+    tracing::info!(api = %settings.api.url(), tools = server.tools().len(),
+        component = %settings.component.describe(), "serving MCP on stdio");
 
     let transport = crate::stdio::transport(tokio::io::stdin(), tokio::io::stdout());
-    let service = match server.serve(transport).await {
+    let service = match server.clone().serve(transport).await {
         Ok(service) => service,
         Err(err) => {
             // The client went away before or during initialization: nothing left to serve.
@@ -176,7 +268,92 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    if !matches!(settings.component, ComponentSource::File(_)) {
+        tokio::spawn(watch_installs(
+            settings.clone(),
+            egress,
+            server,
+            service.peer().clone(),
+        ));
+    }
     let reason = service.waiting().await.context("serve MCP")?;
     tracing::info!(?reason, "standard input closed; exiting");
     Ok(())
+}
+
+fn session(settings: &Settings) -> SessionView {
+    SessionView {
+        method: if settings.api_key.is_some() {
+            AuthMethod::ApiKey
+        } else {
+            AuthMethod::None
+        },
+        workspace_id: settings.workspace_id.clone(),
+        api_base: settings.api.url(),
+    }
+}
+
+/// Watches the data folder for a newly installed (or rolled back) component; when one appears
+/// and passes its checks, new calls use it, calls in flight finish on the old one, and the
+/// client is told the tool list changed.
+async fn watch_installs(
+    settings: Settings,
+    egress: Egress,
+    server: FloraServer,
+    peer: rmcp::Peer<rmcp::RoleServer>,
+) {
+    let Some(data_dir) = settings.data_dir.clone() else {
+        return;
+    };
+    let store = crate::components::Store::new(&data_dir);
+    let interval = std::env::var("FLORA_MCP_WATCH_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::from_secs(2), Duration::from_millis);
+    let mut seen = store.current().ok().flatten();
+    loop {
+        tokio::time::sleep(interval).await;
+        let now = store.current().ok().flatten();
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        let (component, component_reason) = crate::components::choose(None, Some(&data_dir));
+        let next = Settings {
+            component,
+            component_reason,
+            ..settings.clone()
+        };
+        let (egress, session) = (egress.clone(), session(&next));
+        let loaded = tokio::task::spawn_blocking(move || {
+            Runtime::load(&next, egress, session).map(|runtime| (runtime, next))
+        })
+        .await;
+        let (runtime, next) = match loaded {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(err)) => {
+                tracing::error!("keeping the current component; the new one did not load: {err:#}");
+                continue;
+            }
+            Err(err) => {
+                tracing::error!("keeping the current component; loading failed: {err}");
+                continue;
+            }
+        };
+        let runtime = Arc::new(runtime);
+        match runtime
+            .catalog()
+            .await
+            .and_then(|catalog| server.replace(runtime, catalog))
+        {
+            Ok(()) => {
+                tracing::info!(component = %next.component.describe(),
+                    reason = %next.component_reason, "switched to a newly installed component");
+                if let Err(err) = peer.notify_tool_list_changed().await {
+                    tracing::warn!("could not send tools/list_changed: {err}");
+                }
+            }
+            Err(err) => tracing::error!("keeping the current component: {err:#}"),
+        }
+    }
 }

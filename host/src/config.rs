@@ -99,6 +99,38 @@ pub enum ComponentSource {
     Builtin,
     /// A file given with `--component`.
     File(PathBuf),
+    /// The verified component installed in the data folder.
+    Installed {
+        /// Its SHA-256 in hex.
+        digest: String,
+        /// Where its bytes are.
+        path: PathBuf,
+    },
+}
+
+impl ComponentSource {
+    /// The component's bytes.
+    ///
+    /// # Errors
+    /// Fails when a file cannot be read.
+    pub fn read(&self) -> anyhow::Result<Vec<u8>> {
+        match self {
+            ComponentSource::Builtin => Ok(crate::runtime::builtin_component().to_vec()),
+            ComponentSource::File(path) | ComponentSource::Installed { path, .. } => {
+                std::fs::read(path)
+                    .with_context(|| format!("read the component {}", path.display()))
+            }
+        }
+    }
+
+    /// A short description for status and audit output.
+    pub fn describe(&self) -> String {
+        match self {
+            ComponentSource::Builtin => "built in".to_owned(),
+            ComponentSource::File(path) => format!("file {} (--component)", path.display()),
+            ComponentSource::Installed { digest, .. } => format!("installed {}", &digest[..16]),
+        }
+    }
 }
 
 /// Everything `serve` needs.
@@ -112,6 +144,11 @@ pub struct Settings {
     pub api_key: Option<ApiKey>,
     /// The component.
     pub component: ComponentSource,
+    /// Why that component was chosen.
+    pub component_reason: String,
+    /// The data folder (installed components, trusted keys, pins); `None` when the platform
+    /// has none and none was given.
+    pub data_dir: Option<PathBuf>,
     /// Where compiled components are cached; `None` disables the cache.
     pub cache_dir: Option<PathBuf>,
     /// How long one tool call may run before it is stopped.
@@ -130,6 +167,11 @@ pub fn workspace_id(raw: &str) -> anyhow::Result<String> {
         bail!("the default workspace `{id}` is not a FLORA workspace id (`ws_…`)");
     }
     Ok(id.to_owned())
+}
+
+/// The per-user data folder, if the platform has one.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("ai", "flora", "flora-mcp").map(|d| d.data_dir().to_owned())
 }
 
 /// The per-user cache folder for compiled components, if the platform has one.

@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod components;
 pub mod config;
 pub mod egress;
 pub mod logging;

@@ -23,11 +23,17 @@ const INSTRUCTIONS: &str = "Tools for FLORA, the creative-AI canvas. Find a Tech
     create_technique_run (billed in USD to the workspace), then poll retrieve_technique_run \
     until it is completed. Workspaces, projects, models and assets have list and retrieve tools.";
 
-/// The MCP server: a loaded component and its catalog in MCP form.
+/// A loaded component and its catalog in MCP form.
+struct Loaded {
+    runtime: Arc<Runtime>,
+    tools: Vec<Tool>,
+}
+
+/// The MCP server. The loaded component can be replaced while serving: calls in flight keep
+/// the one they started on.
 #[derive(Clone)]
 pub struct FloraServer {
-    runtime: Arc<Runtime>,
-    tools: Arc<Vec<Tool>>,
+    loaded: Arc<std::sync::RwLock<Arc<Loaded>>>,
 }
 
 impl FloraServer {
@@ -36,24 +42,53 @@ impl FloraServer {
     /// # Errors
     /// Fails when a descriptor's schemas are not JSON objects.
     pub fn new(runtime: Arc<Runtime>, catalog: Vec<ToolDescriptor>) -> anyhow::Result<FloraServer> {
+        let loaded = Arc::new(Self::prepare(runtime, catalog)?);
+        Ok(FloraServer {
+            loaded: Arc::new(std::sync::RwLock::new(loaded)),
+        })
+    }
+
+    /// Serves new calls from `runtime` from now on.
+    ///
+    /// # Errors
+    /// Fails when a descriptor's schemas are not JSON objects; the old component stays then.
+    pub fn replace(
+        &self,
+        runtime: Arc<Runtime>,
+        catalog: Vec<ToolDescriptor>,
+    ) -> anyhow::Result<()> {
+        let loaded = Arc::new(Self::prepare(runtime, catalog)?);
+        *self
+            .loaded
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = loaded;
+        Ok(())
+    }
+
+    fn prepare(runtime: Arc<Runtime>, catalog: Vec<ToolDescriptor>) -> anyhow::Result<Loaded> {
         let tools = catalog
             .into_iter()
             .map(to_mcp_tool)
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(FloraServer {
-            runtime,
-            tools: Arc::new(tools),
-        })
+        Ok(Loaded { runtime, tools })
     }
 
-    /// The tools as `tools/list` returns them.
-    pub fn tools(&self) -> &[Tool] {
-        &self.tools
+    fn current(&self) -> Arc<Loaded> {
+        self.loaded
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// The tools as `tools/list` returns them now.
+    pub fn tools(&self) -> Vec<Tool> {
+        self.current().tools.clone()
     }
 
     async fn run(&self, name: &str, arguments: &str) -> Result<CallToolResult, McpError> {
         let started = Instant::now();
-        let outcome = self.runtime.call(name, arguments).await;
+        let runtime = self.current().runtime.clone();
+        let outcome = runtime.call(name, arguments).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match outcome {
             Ok(output) => {
@@ -158,7 +193,10 @@ fn to_mcp_tool(descriptor: ToolDescriptor) -> anyhow::Result<Tool> {
 
 impl ServerHandler for FloraServer {
     fn get_info(&self) -> InitializeResult {
-        let capabilities = ServerCapabilities::builder().enable_tools().build();
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .build();
         let server =
             Implementation::new("flora-mcp", env!("CARGO_PKG_VERSION")).with_title("FLORA");
         InitializeResult::new(capabilities)
@@ -176,7 +214,7 @@ impl ServerHandler for FloraServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+        Ok(ListToolsResult::with_all_items(self.tools()))
     }
 
     async fn call_tool(
@@ -185,7 +223,7 @@ impl ServerHandler for FloraServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.to_string();
-        if !self.tools.iter().any(|tool| tool.name == name) {
+        if !self.current().tools.iter().any(|tool| tool.name == name) {
             return Err(unknown_tool(&name));
         }
         let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();

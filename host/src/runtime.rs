@@ -2,7 +2,7 @@
 //! engine), pre-linked against exactly the capabilities of the `flora:mcp` world, and a fresh
 //! instance for every call, with a memory ceiling and a deadline.
 
-use crate::config::{ComponentSource, Settings};
+use crate::config::Settings;
 use crate::egress::Egress;
 use anyhow::{Context, bail};
 use sha2::{Digest, Sha256};
@@ -54,6 +54,61 @@ pub fn approved_imports() -> Vec<&'static str> {
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .collect()
+}
+
+/// The `flora:mcp` package version this host implements, read from `wit/flora-mcp.wit`.
+pub fn wit_version() -> &'static str {
+    const WIT: &str = include_str!("../../wit/flora-mcp.wit");
+    WIT.lines()
+        .find_map(|line| line.trim().strip_prefix("package flora:mcp@"))
+        .map(|rest| rest.trim_end_matches(';'))
+        .expect("wit/flora-mcp.wit declares `package flora:mcp@<version>;`")
+}
+
+/// Whether a component with these imports and exports can run on this host: it exports the
+/// `flora:mcp` tools at a version this host implements (same major version; for 0.x, the same
+/// minor too, as 0.x minors may break) and imports nothing outside the approved list.
+///
+/// # Errors
+/// Names the incompatible version or the unapproved imports.
+pub fn check_compatible(imports: &[String], exports: &[String]) -> anyhow::Result<()> {
+    let Some(version) = exports
+        .iter()
+        .find_map(|e| e.strip_prefix("flora:mcp/tools@"))
+    else {
+        bail!("the component does not export the flora:mcp tools interface");
+    };
+    let series = |v: &str| -> String {
+        let mut parts = v.split('.');
+        let major = parts.next().unwrap_or_default();
+        if major == "0" {
+            format!("0.{}", parts.next().unwrap_or_default())
+        } else {
+            major.to_owned()
+        }
+    };
+    if series(version) != series(wit_version()) {
+        bail!(
+            "the component implements flora:mcp@{version}, but this host implements \
+             flora:mcp@{}; use a component built for {} or a host that supports {version}",
+            wit_version(),
+            series(wit_version())
+        );
+    }
+    let approved = approved_imports();
+    let unapproved: Vec<&str> = imports
+        .iter()
+        .map(String::as_str)
+        .filter(|i| !approved.contains(i))
+        .collect();
+    if !unapproved.is_empty() {
+        bail!(
+            "the component imports {}, which this host does not grant; it may import only {}",
+            unapproved.join(", "),
+            approved.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// The component embedded at build time.
@@ -159,31 +214,15 @@ impl Runtime {
         egress: Egress,
         session: SessionView,
     ) -> anyhow::Result<Runtime> {
-        let mut config = Config::new();
-        config.epoch_interruption(true).wasm_component_model(true);
-        let engine = Engine::new(&config).ctx("create the Wasm engine")?;
+        let engine = Engine::new(&engine_config()).ctx("create the Wasm engine")?;
         spawn_epoch_ticker(&engine);
 
-        let bytes = match &settings.component {
-            ComponentSource::Builtin => BUILTIN_COMPONENT.to_vec(),
-            ComponentSource::File(path) => std::fs::read(path)
-                .with_context(|| format!("read the component {}", path.display()))?,
-        };
+        let bytes = settings.component.read()?;
         let digest = hex::encode(Sha256::digest(&bytes));
         let component = compile(&engine, &bytes, &digest, settings.cache_dir.as_deref())?;
 
-        let unapproved: Vec<String> = imports_of(&engine, &component)
-            .into_iter()
-            .filter(|name| !approved_imports().contains(&name.as_str()))
-            .collect();
-        if !unapproved.is_empty() {
-            bail!(
-                "the component imports {}, which this host does not grant; it may import only \
-                 {}",
-                unapproved.join(", "),
-                approved_imports().join(", ")
-            );
-        }
+        let exports = exports_of(&engine, &component);
+        check_compatible(&imports_of(&engine, &component), &exports)?;
         let mut linker = Linker::<CallState>::new(&engine);
         link(&mut linker)?;
         let instance_pre = linker.instantiate_pre(&component).map_err(|err| {
@@ -293,6 +332,22 @@ fn link(linker: &mut Linker<CallState>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Compiles `bytes` into the cache ahead of a start, so the next start does not compile.
+///
+/// # Errors
+/// Fails when the component does not compile.
+pub fn precompile(bytes: &[u8], cache: &Path) -> anyhow::Result<()> {
+    let engine = Engine::new(&engine_config()).ctx("create the Wasm engine")?;
+    let digest = hex::encode(Sha256::digest(bytes));
+    compile(&engine, bytes, &digest, Some(cache)).map(drop)
+}
+
+fn engine_config() -> Config {
+    let mut config = Config::new();
+    config.epoch_interruption(true).wasm_component_model(true);
+    config
+}
+
 /// Compiles `bytes`, or loads the compiled artifact cached for this digest and engine.
 fn compile(
     engine: &Engine,
@@ -341,10 +396,7 @@ fn compile(
 
 fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("create {}", dir.display()))?;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("rename into {}", path.display()))?;
-    Ok(())
+    crate::components::write_atomically(path, bytes)
 }
 
 /// Advances the engine's epoch on a background thread so call deadlines fire.
@@ -361,22 +413,6 @@ fn spawn_epoch_ticker(engine: &Engine) {
         })
         .map(drop)
         .unwrap_or_else(|err| tracing::warn!("no epoch ticker, so no call deadlines: {err}"));
-}
-
-/// Checks that the settings' component source exists before serving.
-///
-/// # Errors
-/// Fails when a `--component` file is missing.
-pub fn check_source(source: &ComponentSource) -> anyhow::Result<()> {
-    if let ComponentSource::File(path) = source
-        && !path.is_file()
-    {
-        bail!(
-            "the component {} does not exist or is not a file",
-            path.display()
-        );
-    }
-    Ok(())
 }
 
 /// What a component declares, read from the compiled component itself.
@@ -408,18 +444,23 @@ impl Inspection {
 pub fn inspect(bytes: &[u8]) -> anyhow::Result<Inspection> {
     let engine = Engine::default();
     let component = Component::new(&engine, bytes).ctx("compile the component")?;
-    let mut exports: Vec<String> = component
-        .component_type()
-        .exports(&engine)
-        .map(|(name, _)| name.to_owned())
-        .collect();
-    exports.sort();
+    let exports = exports_of(&engine, &component);
     Ok(Inspection {
         digest: hex::encode(Sha256::digest(bytes)),
         size: bytes.len(),
         imports: imports_of(&engine, &component),
         exports,
     })
+}
+
+fn exports_of(engine: &Engine, component: &Component) -> Vec<String> {
+    let ty = component.component_type();
+    let mut names: Vec<String> = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 fn imports_of(engine: &Engine, component: &Component) -> Vec<String> {

@@ -6,6 +6,8 @@ mod support;
 
 /// `flora-mcp audit` and the approved-imports gate.
 mod audit;
+/// Installing, trusting, rolling back and live-swapping components.
+mod components;
 /// Egress confinement and credential handling, proven with a hostile probe component.
 mod egress;
 /// Hostile components: memory, loops, huge writes, traps, forbidden imports.

@@ -67,6 +67,8 @@ pub struct Launch {
     pub log: String,
     /// The compiled-component cache folder; one shared by all tests of this run when `None`.
     pub cache: Option<PathBuf>,
+    /// More environment variables.
+    pub env: Vec<(String, String)>,
 }
 
 /// A cache folder shared by every server this test run starts, so each compiles the component
@@ -88,6 +90,7 @@ impl Launch {
             args: Vec::new(),
             log: "debug".to_owned(),
             cache: None,
+            env: Vec::new(),
         }
     }
 
@@ -109,6 +112,7 @@ impl Launch {
         if let Some(key) = &self.api_key {
             command.env("FLORA_API_KEY", key);
         }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
         let mut child = command.spawn().expect("spawn flora-mcp");
         let stdin = child.stdin.take();
         let stdout = BufReader::new(child.stdout.take().unwrap());
