@@ -89,6 +89,14 @@ fn current_session() -> Session {
 struct WasiHttp;
 
 impl Http for WasiHttp {
+    fn sleep_ms(&self, ms: u64) {
+        wasi::clocks::monotonic_clock::subscribe_duration(ms.saturating_mul(1_000_000)).block();
+    }
+
+    fn random_u64(&self) -> u64 {
+        wasi::random::random::get_random_u64()
+    }
+
     fn send(&self, request: Request) -> Result<Response, TransportError> {
         let (scheme, authority, path) = split_url(&request.url)
             .ok_or_else(|| TransportError::Other(format!("malformed URL {}", request.url)))?;

@@ -88,4 +88,15 @@ impl core::fmt::Display for TransportError {
 pub trait Http {
     /// Sends `request`; any HTTP status is a `Response`, only a missing answer is an error.
     fn send(&self, request: Request) -> Result<Response, TransportError>;
+
+    /// Waits `ms` milliseconds before a retry. Scripted transports need not wait.
+    fn sleep_ms(&self, ms: u64) {
+        let _ = ms;
+    }
+
+    /// A random number, for idempotency keys and retry jitter. Scripted transports may return
+    /// a fixed one.
+    fn random_u64(&self) -> u64 {
+        0x5eed_5eed_5eed_5eed
+    }
 }

@@ -2,6 +2,11 @@
 //! and sorts every answer into a JSON value or a [`Failure`] that says what went wrong, with
 //! FLORA's error code, message, field errors and request id when FLORA gave them.
 //!
+//! Retries: a request that is safe to repeat (a GET, or a create that carries an
+//! `Idempotency-Key` generated once per tool call) is retried on 5xx, 408 and connection
+//! failures with capped, jittered exponential backoff, and on 429 after `retry-after` when that
+//! is short. Nothing else is retried: a 402 or a 4xx is the agent's to act on.
+//!
 //! Request and response shapes follow the official SDK `@flora-ai/flora` 0.11.0
 //! (`src/resources/**`), and the error envelope its `src/core/error.ts` reads:
 //! `{"error":{"code","message","fields"?:[{"field","message"}]}}`.
@@ -54,6 +59,14 @@ pub struct ApiError {
     pub retry_after: Option<String>,
 }
 
+/// How many times a safe request is retried after its first attempt.
+pub const MAX_RETRIES: u32 = 3;
+/// The first backoff; each retry doubles it, up to [`MAX_BACKOFF_MS`].
+const BASE_BACKOFF_MS: u64 = 500;
+const MAX_BACKOFF_MS: u64 = 4_000;
+/// The longest `retry-after` honoured by waiting; longer ones are reported to the agent.
+pub const MAX_RETRY_AFTER_S: u64 = 10;
+
 /// Talks to one FLORA API base through a transport.
 pub struct Client<'a> {
     http: &'a dyn Http,
@@ -82,22 +95,114 @@ impl<'a> Client<'a> {
         self.exchange(request)
     }
 
-    /// `POST base/segments…` with a JSON body.
+    /// `POST base/segments…` with a JSON body, once: for requests that must not repeat.
     pub fn post(&self, segments: &[&str], body: &Value) -> Result<Value, Failure> {
+        let request = self.post_request(segments, body, None);
+        sort(self.http.send(request).map_err(Failure::Transport)?)
+    }
+
+    /// `POST base/segments…` that creates something, with an `Idempotency-Key` made once for
+    /// this call and reused by every retry, so a retried create never creates twice.
+    ///
+    /// When `body` also carries that key as `idempotency_key` (technique runs take one) and a
+    /// retry meets `409 idempotency_duplicate` — the first attempt did create, but its answer
+    /// was lost — the create is sent once more without the header, and FLORA answers with
+    /// what the first attempt created.
+    pub fn create(&self, segments: &[&str], body: &Value) -> Result<Value, Failure> {
+        let key = self.idempotency_key();
+        let mut body = body.clone();
+        let replayable = body.get("idempotency_key").is_some();
+        if replayable {
+            body["idempotency_key"] = Value::String(key.clone());
+        }
+        let outcome = self.with_retries(|| self.post_request(segments, &body, Some(&key)));
+        match outcome {
+            Err((Failure::Api(err), attempts))
+                if attempts > 1 && replayable && err.code == "idempotency_duplicate" =>
+            {
+                let request = self.post_request(segments, &body, None);
+                sort(self.http.send(request).map_err(Failure::Transport)?)
+            }
+            other => other.map_err(|(failure, _)| failure),
+        }
+    }
+
+    /// A fresh idempotency key: 128 random bits in hex.
+    pub fn idempotency_key(&self) -> String {
+        format!(
+            "fmcp_{:016x}{:016x}",
+            self.http.random_u64(),
+            self.http.random_u64()
+        )
+    }
+
+    fn post_request(&self, segments: &[&str], body: &Value, key: Option<&str>) -> Request {
         let mut headers = common_headers();
         headers.push(("content-type".to_owned(), "application/json".to_owned()));
-        let request = Request {
+        if let Some(key) = key {
+            headers.push(("idempotency-key".to_owned(), key.to_owned()));
+        }
+        Request {
             method: Method::Post,
             url: query::url(self.base, segments, &[]),
             headers,
             body: Some(body.to_string().into_bytes()),
-        };
-        self.exchange(request)
+        }
     }
 
     fn exchange(&self, request: Request) -> Result<Value, Failure> {
-        let response = self.http.send(request).map_err(Failure::Transport)?;
-        sort(response)
+        self.with_retries(|| request.clone())
+            .map_err(|(failure, _)| failure)
+    }
+
+    /// Sends the request `make` builds until it succeeds, fails for good, or the retries run
+    /// out; on failure also returns how many attempts were made.
+    fn with_retries(&self, make: impl Fn() -> Request) -> Result<Value, (Failure, u32)> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self
+                .http
+                .send(make())
+                .map_err(Failure::Transport)
+                .and_then(sort);
+            let failure = match outcome {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            match self.retry_wait(&failure, attempt) {
+                Some(wait_ms) if attempt <= MAX_RETRIES => self.http.sleep_ms(wait_ms),
+                _ => return Err((failure, attempt)),
+            }
+        }
+    }
+
+    /// How long to wait before retrying after `failure`, or `None` when it must not be retried.
+    fn retry_wait(&self, failure: &Failure, attempt: u32) -> Option<u64> {
+        let backoff = || {
+            let exp = BASE_BACKOFF_MS.saturating_mul(1 << (attempt - 1).min(10));
+            let capped = exp.min(MAX_BACKOFF_MS);
+            // Jitter: 75% to 125% of the capped backoff.
+            let spread = capped / 2;
+            capped - capped / 4 + self.http.random_u64() % (spread + 1)
+        };
+        match failure {
+            Failure::Transport(TransportError::Unreachable(_) | TransportError::Timeout) => {
+                Some(backoff())
+            }
+            Failure::Api(err) => match err.status {
+                429 => match err.retry_after.as_deref().map(str::trim) {
+                    None => Some(backoff()),
+                    Some(after) => match after.parse::<u64>() {
+                        Ok(secs) if secs <= MAX_RETRY_AFTER_S => Some(secs * 1000),
+                        _ => None,
+                    },
+                },
+                408 | 500 | 502 | 503 | 504 => Some(backoff()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -274,5 +379,130 @@ mod tests {
             seen.body.as_deref(),
             Some(br#"{"mode":"async"}"#.as_slice())
         );
+    }
+
+    /// Answers from a list of (status, body, retry-after) in order, recording requests and
+    /// the waits asked for.
+    struct Sequence {
+        answers: RefCell<Vec<(u16, &'static str, Option<&'static str>)>>,
+        seen: RefCell<Vec<Request>>,
+        waits: RefCell<Vec<u64>>,
+    }
+
+    impl Http for Sequence {
+        fn send(&self, request: Request) -> Result<Response, TransportError> {
+            self.seen.borrow_mut().push(request);
+            let (status, body, retry_after) = self.answers.borrow_mut().remove(0);
+            if status == 0 {
+                return Err(TransportError::Unreachable("refused".to_owned()));
+            }
+            let mut headers = vec![("request-id".to_owned(), "req_x".to_owned())];
+            if let Some(after) = retry_after {
+                headers.push(("retry-after".to_owned(), after.to_owned()));
+            }
+            Ok(Response {
+                status,
+                headers,
+                body: body.as_bytes().to_vec(),
+            })
+        }
+
+        fn sleep_ms(&self, ms: u64) {
+            self.waits.borrow_mut().push(ms);
+        }
+    }
+
+    fn sequence(answers: Vec<(u16, &'static str, Option<&'static str>)>) -> Sequence {
+        Sequence {
+            answers: RefCell::new(answers),
+            seen: RefCell::new(Vec::new()),
+            waits: RefCell::new(Vec::new()),
+        }
+    }
+
+    const ERR: &str = r#"{"error":{"code":"unknown_error","message":"boom"}}"#;
+
+    #[test]
+    fn gets_are_retried_on_5xx_and_connection_failures_with_growing_waits() {
+        let http = sequence(vec![(503, ERR, None), (0, "", None), (200, "{}", None)]);
+        assert!(Client::new(&http, "http://h").get(&["x"], &[]).is_ok());
+        let waits = http.waits.borrow();
+        assert_eq!(waits.len(), 2);
+        assert!(
+            (375..=625).contains(&waits[0]) && (750..=1250).contains(&waits[1]),
+            "{waits:?}"
+        );
+    }
+
+    #[test]
+    fn retries_stop_after_the_limit_and_4xx_are_never_retried() {
+        let http = sequence(vec![(500, ERR, None); 5]);
+        assert!(Client::new(&http, "http://h").get(&["x"], &[]).is_err());
+        assert_eq!(http.seen.borrow().len(), 1 + MAX_RETRIES as usize);
+        let credits = r#"{"error":{"code":"insufficient_credits","message":"no"}}"#;
+        let http = sequence(vec![(402, credits, None), (200, "{}", None)]);
+        assert!(
+            Client::new(&http, "http://h")
+                .create(&["runs"], &serde_json::json!({}))
+                .is_err()
+        );
+        assert_eq!(http.seen.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_short_retry_after_is_waited_for_and_a_long_one_is_reported() {
+        let limited = r#"{"error":{"code":"rate_limited","message":"slow down"}}"#;
+        let http = sequence(vec![(429, limited, Some("2")), (200, "{}", None)]);
+        assert!(Client::new(&http, "http://h").get(&["x"], &[]).is_ok());
+        assert_eq!(*http.waits.borrow(), vec![2000]);
+        let http = sequence(vec![(429, limited, Some("120")), (200, "{}", None)]);
+        assert!(Client::new(&http, "http://h").get(&["x"], &[]).is_err());
+        assert!(http.waits.borrow().is_empty());
+    }
+
+    #[test]
+    fn a_retried_create_reuses_its_idempotency_key_and_a_plain_post_is_never_retried() {
+        let http = sequence(vec![(500, ERR, None), (201, r#"{"run_id":"run_1"}"#, None)]);
+        let body = serde_json::json!({ "mode": "async", "idempotency_key": null });
+        let created = Client::new(&http, "http://h")
+            .create(&["runs"], &body)
+            .unwrap();
+        assert_eq!(created["run_id"], "run_1");
+        let seen = http.seen.borrow();
+        let key = |r: &Request| {
+            r.headers
+                .iter()
+                .find(|(n, _)| n == "idempotency-key")
+                .map(|(_, v)| v.clone())
+        };
+        assert!(key(&seen[0]).is_some());
+        assert_eq!(key(&seen[0]), key(&seen[1]));
+        let sent: Value = serde_json::from_slice(seen[1].body.as_deref().unwrap()).unwrap();
+        assert_eq!(sent["idempotency_key"].as_str(), key(&seen[1]).as_deref());
+
+        let http = sequence(vec![(500, ERR, None), (201, "{}", None)]);
+        assert!(
+            Client::new(&http, "http://h")
+                .post(&["runs"], &body)
+                .is_err()
+        );
+        assert_eq!(http.seen.borrow().len(), 1);
+    }
+
+    #[test]
+    fn a_duplicate_key_after_a_lost_answer_replays_the_first_create() {
+        let duplicate = r#"{"error":{"code":"idempotency_duplicate","message":"dup"}}"#;
+        let http = sequence(vec![
+            (0, "", None),
+            (409, duplicate, None),
+            (200, r#"{"run_id":"run_first"}"#, None),
+        ]);
+        let body = serde_json::json!({ "idempotency_key": null });
+        let created = Client::new(&http, "http://h")
+            .create(&["runs"], &body)
+            .unwrap();
+        assert_eq!(created["run_id"], "run_first");
+        let seen = http.seen.borrow();
+        assert!(!seen[2].headers.iter().any(|(n, _)| n == "idempotency-key"));
     }
 }

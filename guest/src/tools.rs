@@ -165,10 +165,11 @@ impl Ctx<'_> {
     fn create_technique_run(&self, args: &Args) -> Outcome {
         let technique = args.str("technique_id").unwrap_or_default();
         let inputs = args.value("inputs").cloned().unwrap_or(Value::Null);
-        let body = json!({ "inputs": inputs, "mode": "async" });
+        // The client fills in `idempotency_key`, the same as its `Idempotency-Key` header.
+        let body = json!({ "inputs": inputs, "mode": "async", "idempotency_key": null });
         let run = self
             .client
-            .post(&["techniques", technique, "runs"], &body)?;
+            .create(&["techniques", technique, "runs"], &body)?;
         Ok(Output::ok(render::run_started(technique, &run), run))
     }
 

@@ -122,6 +122,9 @@ pub struct ServeArgs {
         global = true
     )]
     pub call_timeout: u64,
+    /// Offer only tools that cannot spend or change anything at FLORA.
+    #[arg(long, env = "FLORA_MCP_READ_ONLY", global = true)]
+    pub read_only: bool,
     /// How many tool calls may run at once; more wait for a free slot.
     #[arg(long, env = "FLORA_MCP_MAX_CALLS", default_value_t = 8, global = true)]
     pub max_concurrent_calls: usize,
@@ -244,6 +247,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         },
         call_timeout: Duration::from_secs(args.call_timeout),
         max_concurrent_calls: args.max_concurrent_calls,
+        read_only: args.read_only,
     })
 }
 
@@ -255,7 +259,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         session(&settings),
     )?);
     let catalog = runtime.catalog().await?;
-    let server = FloraServer::new(runtime, catalog)?;
+    let server = FloraServer::new(runtime, catalog)?.read_only(settings.read_only);
     tracing::info!(api = %settings.api.url(), tools = server.tools().len(),
         component = %settings.component.describe(), "serving MCP on stdio");
 

@@ -155,6 +155,8 @@ pub struct Settings {
     pub call_timeout: Duration,
     /// How many tool calls may run at once; more wait for a free slot.
     pub max_concurrent_calls: usize,
+    /// Offer only tools that change nothing at FLORA.
+    pub read_only: bool,
 }
 
 /// Checks a default workspace id.

@@ -34,6 +34,7 @@ struct Loaded {
 #[derive(Clone)]
 pub struct FloraServer {
     loaded: Arc<std::sync::RwLock<Arc<Loaded>>>,
+    read_only: bool,
 }
 
 impl FloraServer {
@@ -45,7 +46,18 @@ impl FloraServer {
         let loaded = Arc::new(Self::prepare(runtime, catalog)?);
         Ok(FloraServer {
             loaded: Arc::new(std::sync::RwLock::new(loaded)),
+            read_only: false,
         })
+    }
+
+    /// Offers only tools whose annotations say they change nothing; the others are neither
+    /// listed nor callable.
+    pub fn read_only(self, read_only: bool) -> FloraServer {
+        FloraServer { read_only, ..self }
+    }
+
+    fn offered(&self, tool: &Tool) -> bool {
+        !self.read_only || tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true)
     }
 
     /// Serves new calls from `runtime` from now on.
@@ -82,7 +94,12 @@ impl FloraServer {
 
     /// The tools as `tools/list` returns them now.
     pub fn tools(&self) -> Vec<Tool> {
-        self.current().tools.clone()
+        self.current()
+            .tools
+            .iter()
+            .filter(|tool| self.offered(tool))
+            .cloned()
+            .collect()
     }
 
     async fn run(&self, name: &str, arguments: &str) -> Result<CallToolResult, McpError> {
@@ -223,8 +240,18 @@ impl ServerHandler for FloraServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.to_string();
-        if !self.current().tools.iter().any(|tool| tool.name == name) {
+        let loaded = self.current();
+        let Some(tool) = loaded.tools.iter().find(|tool| tool.name == name) else {
             return Err(unknown_tool(&name));
+        };
+        if !self.offered(tool) {
+            return Err(McpError::invalid_params(
+                format!(
+                    "tool `{name}` can change or spend at FLORA, and this server runs with \
+                     --read-only; the person running it can drop that flag"
+                ),
+                Some(json!({ "tool": name, "read_only": true })),
+            ));
         }
         let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
         tokio::select! {

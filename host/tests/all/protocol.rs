@@ -146,3 +146,60 @@ fn arguments_that_fail_the_schema_name_the_tool_field_and_expectation() {
         "refused calls must not reach FLORA"
     );
 }
+
+#[test]
+fn read_only_mode_offers_and_runs_only_tools_that_change_nothing() {
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--read-only".to_owned()];
+    let mut server = launch.spawn();
+    server.initialize();
+    let list = server.request("tools/list", json!({}));
+    let tools = list["result"]["tools"].as_array().unwrap();
+    assert!(!tools.is_empty());
+    assert!(
+        tools
+            .iter()
+            .all(|t| t["annotations"]["readOnlyHint"] == true),
+        "{list}"
+    );
+    assert!(!tools.iter().any(|t| t["name"] == "create_technique_run"));
+    let inputs = json!([{ "id": "input_image", "type": "imageUrl", "value": "https://x/y.png" }]);
+    let refused = server.request(
+        "tools/call",
+        json!({ "name": "create_technique_run",
+                "arguments": { "technique_id": "cctv-cam", "inputs": inputs } }),
+    );
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--read-only")
+    );
+    assert!(fake.fake.technique_runs().is_empty());
+}
+
+/// `tools/list` as committed in `host/tests/snapshots/tools-list.json`. A change to a tool's
+/// name, schema, annotations or description fails here until the snapshot is updated in the
+/// same commit: `FLORA_MCP_BLESS=1 cargo test -p flora-mcp --test all snapshot`.
+#[test]
+fn tools_list_matches_the_committed_snapshot() {
+    let fake = Fake::start();
+    let mut server = Launch::against(&fake.fake).spawn();
+    server.initialize();
+    let list = server.request("tools/list", json!({}));
+    let actual = serde_json::to_string_pretty(&list["result"]["tools"]).unwrap() + "\n";
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/tools-list.json");
+    if std::env::var_os("FLORA_MCP_BLESS").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "tools/list differs from {}; if the change is intended, bless it with \
+         FLORA_MCP_BLESS=1 cargo test -p flora-mcp --test all snapshot",
+        path.display()
+    );
+}

@@ -290,8 +290,9 @@ fn flora_server_errors_rate_limits_and_bad_bodies_become_readable_tool_errors() 
     let fake = Fake::start();
     let mut server = started(&fake);
 
+    // Safe requests are retried three times, so these faults must outlast four attempts.
     fake.fake
-        .inject(Fault::error("GET", "/techniques", "unknown_error"));
+        .inject(Fault::error("GET", "/techniques", "unknown_error").times(4));
     let text = failed(&mut server, "list_techniques", json!({}));
     assert!(
         text.contains("500 unknown_error") && text.contains("retry in a moment"),
@@ -299,17 +300,18 @@ fn flora_server_errors_rate_limits_and_bad_bodies_become_readable_tool_errors() 
     );
 
     fake.fake
-        .inject(Fault::error("GET", "/models", "rate_limited").retry_after("7"));
+        .inject(Fault::error("GET", "/models", "rate_limited").retry_after("30"));
     let text = failed(&mut server, "list_models", json!({}));
     assert!(
-        text.contains("429 rate_limited") && text.contains("wait 7 seconds"),
+        text.contains("429 rate_limited") && text.contains("wait 30 seconds"),
         "{text}"
     );
 
     fake.fake.inject(
         Fault::new("GET", "/workspaces")
             .status(502)
-            .raw_body("<html>bad gateway</html>", "text/html"),
+            .raw_body("<html>bad gateway</html>", "text/html")
+            .times(4),
     );
     let text = failed(&mut server, "list_workspaces", json!({}));
     assert!(
@@ -325,7 +327,7 @@ fn flora_server_errors_rate_limits_and_bad_bodies_become_readable_tool_errors() 
         "{text}"
     );
 
-    // Each fault fired once: the same calls now succeed.
+    // The faults are used up: the same calls now succeed.
     ok(&mut server, "list_techniques", json!({}));
     ok(&mut server, "list_workspaces", json!({}));
 }
@@ -350,4 +352,76 @@ fn a_call_that_outlives_its_deadline_is_stopped_and_the_next_call_works() {
         started.elapsed()
     );
     ok(&mut server, "list_models", json!({}));
+}
+
+#[test]
+fn a_create_retried_after_a_500_makes_exactly_one_run_and_a_402_is_not_retried() {
+    use fake_flora::Fault;
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let inputs = json!([{ "id": "input_image", "type": "imageUrl",
+                          "value": "https://media.flora.ai/samples/storefront.png" }]);
+    let args = json!({ "technique_id": "cctv-cam", "inputs": inputs });
+
+    fake.fake.inject(Fault::error(
+        "POST",
+        "/techniques/cctv-cam/runs",
+        "unknown_error",
+    ));
+    let (_, run) = ok(&mut server, "create_technique_run", args.clone());
+    assert_eq!(fake.fake.technique_runs().len(), 1, "exactly one run");
+    let posts: Vec<_> = fake
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 2, "one failed attempt, one retry");
+    let key = posts[0]
+        .header("idempotency-key")
+        .expect("an Idempotency-Key header");
+    assert_eq!(
+        posts[1].header("idempotency-key"),
+        Some(key),
+        "the retry reuses the key"
+    );
+    assert_eq!(
+        fake.fake.technique_runs()[0].run_id,
+        run["run_id"].as_str().unwrap()
+    );
+
+    fake.fake.clear_requests();
+    fake.fake.inject(Fault::error(
+        "POST",
+        "/techniques/cctv-cam/runs",
+        "insufficient_credits",
+    ));
+    let text = failed(&mut server, "create_technique_run", args);
+    assert!(
+        text.contains("402 insufficient_credits") && text.contains("out of credits"),
+        "{text}"
+    );
+    let posts = fake
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 1, "a 402 is not retried");
+    assert_eq!(fake.fake.technique_runs().len(), 1);
+}
+
+#[test]
+fn a_short_outage_on_a_read_is_ridden_out_by_retries() {
+    use fake_flora::Fault;
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    fake.fake.inject(
+        Fault::error("GET", "/workspaces", "unknown_error")
+            .status(503)
+            .times(2),
+    );
+    let (_, data) = ok(&mut server, "list_workspaces", json!({}));
+    assert_eq!(data["workspaces"][0]["workspace_id"], SEED_WORKSPACE_ID);
+    assert_eq!(fake.fake.requests().len(), 3);
 }
