@@ -89,6 +89,16 @@ const RUN_INPUT: &[Param] = &[
     ),
 ];
 
+const RUN_INPUTS: Param = Param {
+    name: "inputs",
+    kind: Kind::Objects {
+        items: RUN_INPUT,
+        min_items: 1,
+    },
+    required: true,
+    description: "The Technique's inputs, one object per input.",
+};
+
 /// Every tool the component offers, in the order `tools/list` shows them.
 pub const TOOLS: &[Tool] = &[
     Tool {
@@ -165,6 +175,29 @@ pub const TOOLS: &[Tool] = &[
                 },
                 required: true,
                 description: "The Technique's inputs, one object per input.",
+            },
+        ],
+        annotations: CREATE,
+        output_schema: run_schema,
+    },
+    Tool {
+        name: "run_technique",
+        title: "Run a Technique and wait",
+        description: "Start one run of a Technique, billed in USD (the Technique's `run_cost`) \
+            to the workspace of the credential, and wait for it: progress is reported while it \
+            runs, and the result holds the outputs (media URLs or text) or the error code. \
+            Prefer this over create_technique_run unless you want to do other work meanwhile. \
+            If it is still running after `max_wait_seconds`, the result says so with the \
+            `run_id` to poll; do not call this again for the same work, that bills a new run.",
+        params: &[
+            TECHNIQUE_ID,
+            RUN_INPUTS,
+            Param {
+                name: "max_wait_seconds",
+                kind: Kind::Int { min: 0, max: 240 },
+                required: false,
+                description: "How long to wait for the run, 0 to 240 seconds (default 120); \
+                    0 starts it and returns at once.",
             },
         ],
         annotations: CREATE,

@@ -82,6 +82,7 @@ fn current_session() -> Session {
         },
         workspace_id: info.workspace_id,
         api_base: info.api_base,
+        max_run_cost: info.max_run_cost,
     }
 }
 
@@ -95,6 +96,14 @@ impl Http for WasiHttp {
 
     fn random_u64(&self) -> u64 {
         wasi::random::random::get_random_u64()
+    }
+
+    fn now_ms(&self) -> u64 {
+        wasi::clocks::monotonic_clock::now() / 1_000_000
+    }
+
+    fn progress(&self, done: f64, total: Option<f64>, message: &str) {
+        flora::mcp::progress::report(done, total, Some(message));
     }
 
     fn send(&self, request: Request) -> Result<Response, TransportError> {

@@ -84,7 +84,8 @@ impl core::fmt::Display for TransportError {
     }
 }
 
-/// Sends one request and returns the response, blocking until it is complete.
+/// What the tools need from their host: send a request and wait for the response, plus the
+/// clock, randomness and progress reports that polling and retries use.
 pub trait Http {
     /// Sends `request`; any HTTP status is a `Response`, only a missing answer is an error.
     fn send(&self, request: Request) -> Result<Response, TransportError>;
@@ -92,6 +93,17 @@ pub trait Http {
     /// Waits `ms` milliseconds before a retry. Scripted transports need not wait.
     fn sleep_ms(&self, ms: u64) {
         let _ = ms;
+    }
+
+    /// Milliseconds on a monotonic clock, for polling deadlines. Scripted transports may
+    /// count their own sleeps.
+    fn now_ms(&self) -> u64 {
+        0
+    }
+
+    /// Tells the client how far the call has come (`done` of `total`), when it asked.
+    fn progress(&self, done: f64, total: Option<f64>, message: &str) {
+        let _ = (done, total, message);
     }
 
     /// A random number, for idempotency keys and retry jitter. Scripted transports may return

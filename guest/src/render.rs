@@ -182,6 +182,28 @@ pub fn run_started(technique: &str, run: &Value) -> String {
     )
 }
 
+/// A run still going when `run_technique` stopped waiting.
+pub fn still_running(technique: &str, run: &Value) -> String {
+    let id = s(run, "run_id");
+    format!(
+        "Run {id} of {technique} is still {}, {}% done; stopped waiting. It keeps running at \
+         FLORA: poll it with retrieve_technique_run {{\"technique_id\": \"{technique}\", \
+         \"run_id\": \"{id}\"}} (do not start it again, that would bill a second run).",
+        s(run, "status"),
+        run["progress"]
+    )
+}
+
+/// A run refused because its price is above the person's ceiling.
+pub fn over_ceiling(technique: &str, price: f64, limit: f64) -> String {
+    format!(
+        "Not started: {technique} costs ${price:.2} per run, above the spend ceiling of \
+         ${limit:.2} per call. Nothing was created or billed. Tell the person; they can raise \
+         the ceiling with --max-run-cost or FLORA_MCP_MAX_RUN_COST where flora-mcp is \
+         configured."
+    )
+}
+
 /// `retrieve_technique_run`.
 pub fn run(technique: &str, run: &Value) -> String {
     let id = s(run, "run_id");
@@ -401,6 +423,7 @@ mod tests {
             method: AuthMethod::None,
             workspace_id: None,
             api_base: "http://f".into(),
+            max_run_cost: None,
         }
     }
 

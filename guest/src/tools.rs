@@ -29,6 +29,8 @@ pub struct Session {
     pub workspace_id: Option<String>,
     /// API base URL without trailing slash.
     pub api_base: String,
+    /// The person's spend ceiling per call, in USD.
+    pub max_run_cost: Option<f64>,
 }
 
 /// A finished call: text for the model, structured data, and whether it failed.
@@ -81,6 +83,7 @@ pub fn call(
     let ctx = Ctx {
         client: Client::new(http, &session.api_base),
         session,
+        http,
     };
     let outcome = match name {
         "list_workspaces" => ctx.list_workspaces(),
@@ -88,6 +91,7 @@ pub fn call(
         "list_techniques" => ctx.list_techniques(&args),
         "retrieve_technique" => ctx.retrieve_technique(&args),
         "create_technique_run" => ctx.create_technique_run(&args),
+        "run_technique" => ctx.run_technique(&args),
         "retrieve_technique_run" => ctx.retrieve_technique_run(&args),
         "list_technique_runs" => ctx.list_technique_runs(&args),
         "list_projects" => ctx.list_projects(&args),
@@ -121,6 +125,16 @@ type Outcome = Result<Output, Stop>;
 struct Ctx<'a> {
     client: Client<'a>,
     session: &'a Session,
+    http: &'a dyn Http,
+}
+
+/// How often `run_technique` polls a run.
+const POLL_INTERVAL_MS: u64 = 2_000;
+/// How long `run_technique` waits by default before it hands back a run still going.
+const DEFAULT_WAIT_S: i64 = 120;
+
+fn is_terminal(run: &Value) -> bool {
+    matches!(run["status"].as_str(), Some("completed" | "failed"))
 }
 
 /// The query pairs of a cursor page.
@@ -164,13 +178,64 @@ impl Ctx<'_> {
 
     fn create_technique_run(&self, args: &Args) -> Outcome {
         let technique = args.str("technique_id").unwrap_or_default();
-        let inputs = args.value("inputs").cloned().unwrap_or(Value::Null);
-        // The client fills in `idempotency_key`, the same as its `Idempotency-Key` header.
-        let body = json!({ "inputs": inputs, "mode": "async", "idempotency_key": null });
-        let run = self
-            .client
-            .create(&["techniques", technique, "runs"], &body)?;
+        self.check_spend(technique)?;
+        let run = self.start_run(technique, args)?;
         Ok(Output::ok(render::run_started(technique, &run), run))
+    }
+
+    /// Starts one run; the client fills in `idempotency_key`, the same as its header.
+    fn start_run(&self, technique: &str, args: &Args) -> Result<Value, Stop> {
+        let inputs = args.value("inputs").cloned().unwrap_or(Value::Null);
+        let body = json!({ "inputs": inputs, "mode": "async", "idempotency_key": null });
+        Ok(self
+            .client
+            .create(&["techniques", technique, "runs"], &body)?)
+    }
+
+    /// Refuses, before anything is created, a run priced above the person's ceiling.
+    fn check_spend(&self, technique: &str) -> Result<(), Stop> {
+        let Some(limit) = self.session.max_run_cost else {
+            return Ok(());
+        };
+        let found = self.client.get(&["techniques", technique], &[])?;
+        let price = found["run_cost"].as_f64().unwrap_or(f64::INFINITY);
+        if price > limit {
+            return Err(Stop::Refused(render::over_ceiling(technique, price, limit)));
+        }
+        Ok(())
+    }
+
+    /// `run_technique`: start a run and wait for it, reporting its progress, until it is done
+    /// or `max_wait_seconds` have passed.
+    fn run_technique(&self, args: &Args) -> Outcome {
+        let technique = args.str("technique_id").unwrap_or_default();
+        self.check_spend(technique)?;
+        let mut run = self.start_run(technique, args)?;
+        let run_id = run["run_id"].as_str().unwrap_or_default().to_owned();
+        let wait_ms = args
+            .int("max_wait_seconds")
+            .unwrap_or(DEFAULT_WAIT_S)
+            .max(0) as u64
+            * 1000;
+        let deadline = self.http.now_ms().saturating_add(wait_ms);
+        let mut waited = 0;
+        while !is_terminal(&run) && waited < wait_ms && self.http.now_ms() < deadline {
+            let progress = run["progress"].as_f64().unwrap_or(0.0);
+            let status = run["status"].as_str().unwrap_or("pending");
+            self.http
+                .progress(progress, Some(100.0), &format!("{status}, {progress}%"));
+            self.http.sleep_ms(POLL_INTERVAL_MS);
+            waited += POLL_INTERVAL_MS;
+            run = self
+                .client
+                .get(&["techniques", technique, "runs", &run_id], &[])?;
+        }
+        if is_terminal(&run) {
+            self.http
+                .progress(100.0, Some(100.0), run["status"].as_str().unwrap_or("done"));
+            return Ok(Output::ok(render::run(technique, &run), run));
+        }
+        Ok(Output::ok(render::still_running(technique, &run), run))
     }
 
     fn retrieve_technique_run(&self, args: &Args) -> Outcome {
@@ -293,6 +358,7 @@ mod tests {
             method: AuthMethod::ApiKey,
             workspace_id: default.map(str::to_owned),
             api_base: "http://f/api/v1".to_owned(),
+            max_run_cost: None,
         }
     }
 

@@ -70,6 +70,7 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
             "memory_per_instance_bytes": MAX_INSTANCE_MEMORY,
             "call_timeout_seconds": settings.call_timeout.as_secs(),
             "instance_per_call": "fresh",
+            "max_run_cost_usd": settings.max_run_cost,
         },
     }))
 }

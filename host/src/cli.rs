@@ -122,6 +122,10 @@ pub struct ServeArgs {
         global = true
     )]
     pub call_timeout: u64,
+    /// Refuse any single run whose price is above this many USD (checked before anything is
+    /// created).
+    #[arg(long, env = "FLORA_MCP_MAX_RUN_COST", global = true)]
+    pub max_run_cost: Option<f64>,
     /// Offer only tools that cannot spend or change anything at FLORA.
     #[arg(long, env = "FLORA_MCP_READ_ONLY", global = true)]
     pub read_only: bool,
@@ -219,6 +223,11 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     if args.call_timeout == 0 {
         anyhow::bail!("--call-timeout must be at least 1 second");
     }
+    if let Some(limit) = args.max_run_cost
+        && !(limit.is_finite() && limit >= 0.0)
+    {
+        anyhow::bail!("--max-run-cost must be a number of USD, 0 or more (got {limit})");
+    }
     if args.max_concurrent_calls == 0 {
         anyhow::bail!("--max-concurrent-calls must be at least 1");
     }
@@ -248,6 +257,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         call_timeout: Duration::from_secs(args.call_timeout),
         max_concurrent_calls: args.max_concurrent_calls,
         read_only: args.read_only,
+        max_run_cost: args.max_run_cost,
     })
 }
 
@@ -294,6 +304,7 @@ fn session(settings: &Settings) -> SessionView {
         },
         workspace_id: settings.workspace_id.clone(),
         api_base: settings.api.url(),
+        max_run_cost: settings.max_run_cost,
     }
 }
 

@@ -157,6 +157,8 @@ pub struct Settings {
     pub max_concurrent_calls: usize,
     /// Offer only tools that change nothing at FLORA.
     pub read_only: bool,
+    /// The spend ceiling per call, in USD.
+    pub max_run_cost: Option<f64>,
 }
 
 /// Checks a default workspace id.

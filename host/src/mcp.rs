@@ -2,11 +2,11 @@
 //! the component's catalog, `tools/call` on a fresh instance per call with cancellation, and
 //! the mapping of refusals and sandbox failures to MCP errors and error results.
 
-use crate::runtime::{CallError, RunError, Runtime, ToolDescriptor};
+use crate::runtime::{CallError, Progress, ProgressSender, RunError, Runtime, ToolDescriptor};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    InitializeResult, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities,
-    Tool, ToolAnnotations,
+    InitializeResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+    ProgressToken, ProtocolVersion, ServerCapabilities, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -102,10 +102,15 @@ impl FloraServer {
             .collect()
     }
 
-    async fn run(&self, name: &str, arguments: &str) -> Result<CallToolResult, McpError> {
+    async fn run(
+        &self,
+        name: &str,
+        arguments: &str,
+        progress: Option<ProgressSender>,
+    ) -> Result<CallToolResult, McpError> {
         let started = Instant::now();
         let runtime = self.current().runtime.clone();
-        let outcome = runtime.call(name, arguments).await;
+        let outcome = runtime.call(name, arguments, progress).await;
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match outcome {
             Ok(output) => {
@@ -168,6 +173,26 @@ impl FloraServer {
                     err.root_cause()
                 ))]))
             }
+        }
+    }
+}
+
+/// Passes a call's progress reports on to the client as `notifications/progress`.
+async fn forward_progress(
+    token: ProgressToken,
+    mut reports: tokio::sync::mpsc::UnboundedReceiver<Progress>,
+    peer: rmcp::Peer<RoleServer>,
+) {
+    while let Some((done, total, message)) = reports.recv().await {
+        let mut param = ProgressNotificationParam::new(token.clone(), done);
+        if let Some(total) = total {
+            param = param.with_total(total);
+        }
+        if let Some(message) = message {
+            param = param.with_message(message);
+        }
+        if peer.notify_progress(param).await.is_err() {
+            break;
         }
     }
 }
@@ -254,8 +279,23 @@ impl ServerHandler for FloraServer {
             ));
         }
         let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
+        let (progress, forwarding) = match context.meta.get_progress_token() {
+            Some(token) => {
+                let (sender, reports) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+                let task = tokio::spawn(forward_progress(token, reports, context.peer.clone()));
+                (Some(sender), Some(task))
+            }
+            None => (None, None),
+        };
         tokio::select! {
-            result = self.run(&name, &arguments) => result.map(CallToolResponse::from),
+            result = self.run(&name, &arguments, progress) => {
+                // The instance is gone, so its reports are all queued: let them reach the client
+                // before the result does, as progress after a result is discarded.
+                if let Some(task) = forwarding {
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), task).await;
+                }
+                result.map(CallToolResponse::from)
+            }
             () = context.ct.cancelled() => {
                 tracing::info!(tool = %name, "tool call cancelled by the client");
                 Err(McpError::internal_error("the call was cancelled", None))

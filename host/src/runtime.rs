@@ -127,7 +127,15 @@ pub struct SessionView {
     pub workspace_id: Option<String>,
     /// The API base URL.
     pub api_base: String,
+    /// The spend ceiling per call, in USD.
+    pub max_run_cost: Option<f64>,
 }
+
+/// One progress report from the component: done, total (when known), message.
+pub type Progress = (f64, Option<f64>, Option<String>);
+
+/// Where a call's progress reports go; `None` when the client asked for none.
+pub type ProgressSender = tokio::sync::mpsc::UnboundedSender<Progress>;
 
 /// Why a call produced no tool output.
 #[derive(Debug)]
@@ -158,6 +166,7 @@ struct CallState {
     http: WasiHttpCtx,
     egress: Egress,
     session: SessionView,
+    progress: Option<ProgressSender>,
     limits: StoreLimits,
 }
 
@@ -192,7 +201,25 @@ impl bindings::flora::mcp::session::Host for CallState {
             method: self.session.method,
             workspace_id: self.session.workspace_id.clone(),
             api_base: self.session.api_base.clone(),
+            max_run_cost: self.session.max_run_cost,
         })
+    }
+}
+
+impl bindings::flora::mcp::progress::Host for CallState {
+    fn report(
+        &mut self,
+        done: f64,
+        total: Option<f64>,
+        message: Option<String>,
+    ) -> wasmtime::Result<()> {
+        if let Some(progress) = &self.progress
+            && done.is_finite()
+        {
+            // A closed channel means the call is over; nothing is left to tell.
+            let _ = progress.send((done, total.filter(|t| t.is_finite()), message));
+        }
+        Ok(())
     }
 }
 
@@ -255,7 +282,7 @@ impl Runtime {
     /// # Errors
     /// Fails when the component traps or runs past its deadline.
     pub async fn catalog(&self) -> anyhow::Result<Vec<ToolDescriptor>> {
-        let (mut store, tools) = self.instantiate().await?;
+        let (mut store, tools) = self.instantiate(None).await?;
         let catalog = tools.flora_mcp_tools().call_catalog(&mut store).await;
         catalog.map_err(|e| anyhow::Error::from(e).context("list the component's tools"))
     }
@@ -265,15 +292,20 @@ impl Runtime {
     /// At most `max_concurrent_calls` run at once; others wait for a slot. The deadline counts
     /// from the request, for Wasm code and for time spent waiting on the host alike (a slow
     /// FLORA response): when it passes, or when the caller drops the returned future, the
-    /// instance is dropped with its outbound requests.
-    pub async fn call(&self, name: &str, arguments: &str) -> Result<ToolOutput, RunError> {
+    /// instance is dropped with its outbound requests. Progress reports go to `progress`.
+    pub async fn call(
+        &self,
+        name: &str,
+        arguments: &str,
+        progress: Option<ProgressSender>,
+    ) -> Result<ToolOutput, RunError> {
         let run = async {
             let _permit = self
                 .slots
                 .acquire()
                 .await
                 .map_err(|e| RunError::Trap(e.into()))?;
-            let (mut store, tools) = self.instantiate().await.map_err(RunError::Trap)?;
+            let (mut store, tools) = self.instantiate(progress).await.map_err(RunError::Trap)?;
             let result = tools
                 .flora_mcp_tools()
                 .call_call(&mut store, name, arguments)
@@ -290,7 +322,10 @@ impl Runtime {
         }
     }
 
-    async fn instantiate(&self) -> anyhow::Result<(Store<CallState>, bindings::FloraTools)> {
+    async fn instantiate(
+        &self,
+        progress: Option<ProgressSender>,
+    ) -> anyhow::Result<(Store<CallState>, bindings::FloraTools)> {
         let state = CallState {
             table: ResourceTable::new(),
             // No arguments, environment, preopened folders, sockets or stdio are granted.
@@ -300,6 +335,7 @@ impl Runtime {
             http: WasiHttpCtx::new(),
             egress: self.egress.clone(),
             session: self.session.clone(),
+            progress,
             limits: StoreLimitsBuilder::new()
                 .memory_size(MAX_INSTANCE_MEMORY)
                 .instances(4)
@@ -329,6 +365,7 @@ fn link(linker: &mut Linker<CallState>) -> anyhow::Result<()> {
     random::random::add_to_linker::<CallState, WasiRandom>(linker, |s| s.wasi.random())?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
     bindings::flora::mcp::session::add_to_linker::<CallState, HasSelf>(linker, |s| s)?;
+    bindings::flora::mcp::progress::add_to_linker::<CallState, HasSelf>(linker, |s| s)?;
     Ok(())
 }
 
@@ -429,7 +466,7 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    /// The version of the `flora:mcp` package the component exports, such as `0.1.0`.
+    /// The version of the `flora:mcp` package the component exports, such as `0.2.0`.
     pub fn package_version(&self) -> Option<&str> {
         self.exports
             .iter()

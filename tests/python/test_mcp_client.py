@@ -11,7 +11,7 @@ pytestmark = pytest.mark.anyio
 
 CORE_TOOLS = {
     "list_workspaces", "list_models", "list_techniques", "retrieve_technique",
-    "create_technique_run", "retrieve_technique_run", "list_technique_runs",
+    "create_technique_run", "run_technique", "retrieve_technique_run", "list_technique_runs",
     "list_projects", "retrieve_project", "list_assets", "retrieve_asset",
 }
 
@@ -83,3 +83,24 @@ async def test_bad_arguments_are_a_protocol_error_naming_the_field(api_base: str
         with pytest.raises(MCPError) as raised:
             await session.call_tool("list_techniques", {"limit": 0})
         assert "limit" in str(raised.value)
+
+
+async def test_run_technique_reports_progress_to_the_sdk_and_returns_outputs(api_base: str) -> None:
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    async with flora_session(api_base) as session:
+        result = await session.call_tool(
+            "run_technique",
+            {
+                "technique_id": "cctv-cam",
+                "inputs": [{"id": "input_image", "type": "imageUrl",
+                            "value": "https://media.flora.ai/samples/storefront.png"}],
+            },
+            progress_callback=on_progress,
+        )
+        assert not result.is_error, result.content
+        assert result.structured_content["status"] == "completed"
+        assert seen and seen[-1] == 100.0

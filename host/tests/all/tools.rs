@@ -425,3 +425,127 @@ fn a_short_outage_on_a_read_is_ridden_out_by_retries() {
     assert_eq!(data["workspaces"][0]["workspace_id"], SEED_WORKSPACE_ID);
     assert_eq!(fake.fake.requests().len(), 3);
 }
+
+fn cctv_args(extra: Value) -> Value {
+    let mut args = json!({
+        "technique_id": "cctv-cam",
+        "inputs": [{ "id": "input_image", "type": "imageUrl",
+                     "value": "https://media.flora.ai/samples/storefront.png" }],
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        args[k] = v.clone();
+    }
+    args
+}
+
+#[test]
+fn a_run_over_the_spend_ceiling_is_refused_before_anything_could_bill() {
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--max-run-cost".to_owned(), "0.01".to_owned()];
+    let mut server = launch.spawn();
+    server.initialize();
+    for tool in ["create_technique_run", "run_technique"] {
+        let text = failed(&mut server, tool, cctv_args(json!({})));
+        assert!(text.contains("$0.05") && text.contains("$0.01"), "{text}");
+        assert!(text.contains("--max-run-cost"), "{text}");
+    }
+    assert!(
+        fake.fake.requests().iter().all(|r| r.method == "GET"),
+        "only the price was read"
+    );
+    assert!(fake.fake.technique_runs().is_empty());
+
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--max-run-cost".to_owned(), "1".to_owned()];
+    let mut server = launch.spawn();
+    server.initialize();
+    ok(&mut server, "create_technique_run", cctv_args(json!({})));
+    assert_eq!(fake.fake.technique_runs().len(), 1);
+}
+
+#[test]
+fn run_technique_waits_for_the_outputs_and_reports_progress() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let call = json!({
+        "jsonrpc": "2.0", "id": 31, "method": "tools/call",
+        "params": { "name": "run_technique", "arguments": cctv_args(json!({})),
+                    "_meta": { "progressToken": "tok-31" } },
+    });
+    server.send_line(&call.to_string());
+    let mut progress = Vec::new();
+    let response = loop {
+        let message = server.next_message();
+        if message["method"] == "notifications/progress" {
+            assert_eq!(message["params"]["progressToken"], "tok-31");
+            progress.push(message["params"]["progress"].as_f64().unwrap());
+        } else if message["id"] == 31 {
+            break message;
+        }
+    };
+    let result = &response["result"];
+    assert_ne!(result["isError"], true, "{response}");
+    assert_eq!(
+        result["structuredContent"]["status"], "completed",
+        "{response}"
+    );
+    assert!(
+        Server::text(result).contains("https://media.flora.ai/"),
+        "{response}"
+    );
+    assert!(progress.len() >= 2, "{progress:?}");
+    assert!(progress.windows(2).all(|w| w[0] <= w[1]), "{progress:?}");
+    assert_eq!(progress.last(), Some(&100.0));
+    assert_eq!(fake.fake.technique_runs().len(), 1);
+}
+
+#[test]
+fn run_technique_hands_back_a_run_still_going_with_how_to_poll_it() {
+    let fake = Fake::start();
+    let mut server = started(&fake);
+    let (text, run) = ok(
+        &mut server,
+        "run_technique",
+        cctv_args(json!({ "max_wait_seconds": 0 })),
+    );
+    assert_eq!(run["status"], "pending");
+    assert!(
+        text.contains("stopped waiting") && text.contains("retrieve_technique_run"),
+        "{text}"
+    );
+}
+
+#[test]
+fn cancelling_a_waiting_run_technique_ends_the_call_within_a_second() {
+    use std::time::{Duration, Instant};
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--max-concurrent-calls".to_owned(), "1".to_owned()];
+    let mut server = launch.spawn();
+    server.initialize();
+    let call = json!({
+        "jsonrpc": "2.0", "id": 41, "method": "tools/call",
+        "params": { "name": "run_technique", "arguments": cctv_args(json!({})),
+                    "_meta": { "progressToken": 41 } },
+    });
+    server.send_line(&call.to_string());
+    loop {
+        if server.next_message()["method"] == "notifications/progress" {
+            break;
+        }
+    }
+    server.notify("notifications/cancelled", json!({ "requestId": 41 }));
+    let started = Instant::now();
+    // Only one call may run at a time, so this answer proves the waiting call has ended.
+    let next = server.request(
+        "tools/call",
+        json!({ "name": "list_models", "arguments": {} }),
+    );
+    assert_ne!(next["result"]["isError"], true, "{next}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+}
