@@ -273,7 +273,8 @@ pub const TOOLS: &[Tool] = &[
         name: "list_assets",
         title: "List assets",
         description: "List uploaded and generated media assets (images, video, audio, PDFs) with \
-            their ids (`asset_…`), status and URLs. A ready asset's URL can be a Technique input.",
+            their ids (`asset_…`), status and URLs. A ready asset's URL can be a Technique \
+            input.",
         params: &[
             WORKSPACE_FILTER,
             id(

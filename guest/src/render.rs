@@ -442,7 +442,8 @@ mod tests {
     #[test]
     fn a_completed_run_lists_its_outputs_and_a_failed_one_advises() {
         let done = json!({"run_id":"run_1","status":"completed","progress":100,
-            "charged_cost":0.05,"outputs":[{"output_id":"o","type":"imageUrl","url":"https://m/o.png"}]});
+            "charged_cost":0.05,
+            "outputs":[{"output_id":"o","type":"imageUrl","url":"https://m/o.png"}]});
         let text = run("tech_a", &done);
         assert!(
             text.contains("https://m/o.png") && text.contains("$0.05"),

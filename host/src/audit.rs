@@ -25,6 +25,10 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
         .iter()
         .map(|name| json!({ "name": name, "approved": approved.contains(&name.as_str()) }))
         .collect();
+    let all_approved = inspection
+        .imports
+        .iter()
+        .all(|i| approved.contains(&i.as_str()));
     let policy = Policy::for_api(&settings.api);
     let rules: Vec<Value> = policy
         .rules()
@@ -41,7 +45,11 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
                     json!(rule.methods.iter().map(|m| m.as_str()).collect::<Vec<_>>())
                 },
                 "credential_added": rule.credential && settings.api_key.is_some(),
-                "addresses": if rule.is_loopback() { "loopback allowed (local API)" } else { "public only, checked after DNS resolution" },
+                "addresses": if rule.is_loopback() {
+                    "loopback allowed (local API)"
+                } else {
+                    "public only, checked after DNS resolution"
+                },
             })
         })
         .collect();
@@ -53,17 +61,22 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
             "wit_package": inspection.package_version().map(|v| format!("flora:mcp@{v}")),
             "imports": imports,
             "exports": inspection.exports,
-            "all_imports_approved": inspection.imports.iter().all(|i| approved.contains(&i.as_str())),
+            "all_imports_approved": all_approved,
         },
         "egress": {
             "allowed": rules,
             "redirects_followed": false,
-            "guest_may_set": "any header but authorization, cookie, proxy-authorization and hop-by-hop headers",
+            "guest_may_set":
+                "any header but authorization, cookie, proxy-authorization and hop-by-hop ones",
             "max_response_body_bytes": MAX_RESPONSE_BODY,
             "max_response_header_bytes": MAX_RESPONSE_HEADERS,
         },
         "credentials": {
-            "api_key": if settings.api_key.is_some() { "set, from FLORA_API_KEY" } else { "not set" },
+            "api_key": if settings.api_key.is_some() {
+                "set, from FLORA_API_KEY"
+            } else {
+                "not set"
+            },
             "held": "in host memory only; never written to disk, logged, or given to the component",
         },
         "limits": {

@@ -408,7 +408,8 @@ fn compile(
         // digest and engine; wasmtime checks its header and engine compatibility again.
         match unsafe { Component::deserialize_file(engine, &path) } {
             Ok(component) => {
-                tracing::debug!(path = %path.display(), "loaded the precompiled component from the cache");
+                let path = path.display();
+                tracing::debug!(%path, "loaded the precompiled component from the cache");
                 return Ok(component);
             }
             Err(err) => tracing::warn!(

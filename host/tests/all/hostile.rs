@@ -1,7 +1,7 @@
 //! Hostile components through the real binary: each misbehaviour is contained to its own call,
 //! and the next call on a fresh instance works.
 
-use crate::support::{Fake, Launch, Server, test_component};
+use crate::support::{Fake, Launch, Server, started_with, test_component};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -137,10 +137,7 @@ fn a_component_that_reads_the_environment_and_prints_is_refused_before_it_runs()
 fn a_cancelled_call_waiting_on_flora_frees_its_slot_at_once() {
     use fake_flora::Fault;
     let fake = Fake::start();
-    let mut launch = Launch::against(&fake.fake);
-    launch.args = vec!["--max-concurrent-calls".to_owned(), "1".to_owned()];
-    let mut server = launch.spawn();
-    server.initialize();
+    let mut server = started_with(&fake, &["--max-concurrent-calls", "1"]);
     fake.fake
         .inject(Fault::new("GET", "/workspaces").delay(Duration::from_secs(20)));
     let id = 777;

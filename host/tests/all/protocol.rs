@@ -1,6 +1,6 @@
 //! The MCP surface: protocol negotiation, the tool list, and refusals as protocol errors.
 
-use crate::support::{Fake, Launch};
+use crate::support::{Fake, Launch, started_with};
 use serde_json::json;
 
 #[test]
@@ -118,7 +118,8 @@ fn arguments_that_fail_the_schema_name_the_tool_field_and_expectation() {
         ),
         (
             "create_technique_run",
-            json!({ "technique_id": "cctv-cam", "inputs": [{ "id": "input_image", "type": "imageUrl" }] }),
+            json!({ "technique_id": "cctv-cam",
+                    "inputs": [{ "id": "input_image", "type": "imageUrl" }] }),
             "/inputs/0/value",
             "a non-empty string",
         ),
@@ -150,10 +151,7 @@ fn arguments_that_fail_the_schema_name_the_tool_field_and_expectation() {
 #[test]
 fn read_only_mode_offers_and_runs_only_tools_that_change_nothing() {
     let fake = Fake::start();
-    let mut launch = Launch::against(&fake.fake);
-    launch.args = vec!["--read-only".to_owned()];
-    let mut server = launch.spawn();
-    server.initialize();
+    let mut server = started_with(&fake, &["--read-only"]);
     let list = server.request("tools/list", json!({}));
     let tools = list["result"]["tools"].as_array().unwrap();
     assert!(!tools.is_empty());

@@ -31,6 +31,15 @@ impl Fake {
     }
 }
 
+/// A server against `fake` with extra command-line `args`, initialized.
+pub fn started_with(fake: &Fake, args: &[&str]) -> Server {
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = args.iter().map(|a| a.to_string()).collect();
+    let mut server = launch.spawn();
+    server.initialize();
+    server
+}
+
 /// Where the test component `name` (file stem, such as `egress_probe`) is built.
 pub fn test_component(name: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(

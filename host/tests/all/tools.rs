@@ -1,7 +1,7 @@
 //! Each FLORA tool through the real binary against the fake: a success with structured data
 //! that matches FLORA's shapes, and failures that carry FLORA's code, request id and next step.
 
-use crate::support::{Fake, Launch, Server};
+use crate::support::{Fake, Launch, Server, started_with};
 use fake_flora::{SEED_ASSET_ID, SEED_PROJECT_ID, SEED_WORKSPACE_ID};
 use serde_json::{Value, json};
 
@@ -149,8 +149,8 @@ fn a_technique_run_is_created_polled_to_completion_and_listed() {
 fn a_failed_run_reports_its_code_and_whether_retrying_helps() {
     let fake = Fake::start();
     let mut server = started(&fake);
-    let inputs = json!([{ "id": "input_image", "type": "imageUrl",
-                          "value": "https://media.flora.ai/x.png#fail:GENERATION_PROMPT_MODERATED" }]);
+    let value = "https://media.flora.ai/x.png#fail:GENERATION_PROMPT_MODERATED";
+    let inputs = json!([{ "id": "input_image", "type": "imageUrl", "value": value }]);
     let (_, run) = ok(
         &mut server,
         "create_technique_run",
@@ -337,10 +337,7 @@ fn a_call_that_outlives_its_deadline_is_stopped_and_the_next_call_works() {
     use fake_flora::Fault;
     use std::time::{Duration, Instant};
     let fake = Fake::start();
-    let mut launch = Launch::against(&fake.fake);
-    launch.args = vec!["--call-timeout".to_owned(), "1".to_owned()];
-    let mut server = launch.spawn();
-    server.initialize();
+    let mut server = started_with(&fake, &["--call-timeout", "1"]);
     fake.fake
         .inject(Fault::new("GET", "/workspaces").delay(Duration::from_secs(5)));
     let started = Instant::now();
@@ -441,10 +438,7 @@ fn cctv_args(extra: Value) -> Value {
 #[test]
 fn a_run_over_the_spend_ceiling_is_refused_before_anything_could_bill() {
     let fake = Fake::start();
-    let mut launch = Launch::against(&fake.fake);
-    launch.args = vec!["--max-run-cost".to_owned(), "0.01".to_owned()];
-    let mut server = launch.spawn();
-    server.initialize();
+    let mut server = started_with(&fake, &["--max-run-cost", "0.01"]);
     for tool in ["create_technique_run", "run_technique"] {
         let text = failed(&mut server, tool, cctv_args(json!({})));
         assert!(text.contains("$0.05") && text.contains("$0.01"), "{text}");
@@ -456,10 +450,7 @@ fn a_run_over_the_spend_ceiling_is_refused_before_anything_could_bill() {
     );
     assert!(fake.fake.technique_runs().is_empty());
 
-    let mut launch = Launch::against(&fake.fake);
-    launch.args = vec!["--max-run-cost".to_owned(), "1".to_owned()];
-    let mut server = launch.spawn();
-    server.initialize();
+    let mut server = started_with(&fake, &["--max-run-cost", "1"]);
     ok(&mut server, "create_technique_run", cctv_args(json!({})));
     assert_eq!(fake.fake.technique_runs().len(), 1);
 }
@@ -520,10 +511,7 @@ fn run_technique_hands_back_a_run_still_going_with_how_to_poll_it() {
 fn cancelling_a_waiting_run_technique_ends_the_call_within_a_second() {
     use std::time::{Duration, Instant};
     let fake = Fake::start();
-    let mut launch = Launch::against(&fake.fake);
-    launch.args = vec!["--max-concurrent-calls".to_owned(), "1".to_owned()];
-    let mut server = launch.spawn();
-    server.initialize();
+    let mut server = started_with(&fake, &["--max-concurrent-calls", "1"]);
     let call = json!({
         "jsonrpc": "2.0", "id": 41, "method": "tools/call",
         "params": { "name": "run_technique", "arguments": cctv_args(json!({})),
