@@ -127,7 +127,10 @@ pub struct ServeArgs {
     #[arg(long, env = "FLORA_MCP_MAX_RUN_COST", global = true)]
     pub max_run_cost: Option<f64>,
     /// Offer only tools that cannot spend or change anything at FLORA.
-    #[arg(long, env = "FLORA_MCP_READ_ONLY", global = true)]
+    /// Accepts true/false, 1/0, yes/no, on/off from the environment.
+    #[arg(long, env = "FLORA_MCP_READ_ONLY", global = true,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue)]
     pub read_only: bool,
     /// How many tool calls may run at once; more wait for a free slot.
     #[arg(long, env = "FLORA_MCP_MAX_CALLS", default_value_t = 8, global = true)]
@@ -273,8 +276,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(api = %settings.api.url(), tools = server.tools().len(),
         component = %settings.component.describe(), "serving MCP on stdio");
 
-    let transport = crate::stdio::transport(tokio::io::stdin(), tokio::io::stdout());
-    let service = match server.clone().serve(transport).await {
+    let (sink, stream, writer) = crate::stdio::transport(tokio::io::stdin(), tokio::io::stdout());
+    let service = match server.clone().serve((sink, stream)).await {
         Ok(service) => service,
         Err(err) => {
             // The client went away before or during initialization: nothing left to serve.
@@ -291,6 +294,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         ));
     }
     let reason = service.waiting().await.context("serve MCP")?;
+    // Every answer the session produced is queued; make sure it is written before exiting.
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
     tracing::info!(?reason, "standard input closed; exiting");
     Ok(())
 }

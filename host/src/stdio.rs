@@ -16,6 +16,43 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWrite
 
 /// Largest line accepted on standard input.
 const MAX_LINE: usize = 64 * 1024 * 1024;
+/// How long, after standard input ends, requests already read may take to be answered.
+const DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Ids of requests read but not yet answered, so that the end of standard input does not cut
+/// off answers still being prepared.
+#[derive(Default)]
+struct Pending {
+    ids: std::sync::Mutex<std::collections::HashSet<String>>,
+    changed: tokio::sync::Notify,
+}
+
+impl Pending {
+    fn update(&self, f: impl FnOnce(&mut std::collections::HashSet<String>)) {
+        f(&mut self.ids.lock().unwrap_or_else(|p| p.into_inner()));
+        self.changed.notify_waiters();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+
+    async fn drained(&self) {
+        loop {
+            let changed = self.changed.notified();
+            if self.is_empty() {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+/// The writer task; it ends once every answer has been written and the sink is dropped.
+pub type Writer = tokio::task::JoinHandle<()>;
 
 /// Standard output has closed, so no more messages can be sent.
 #[derive(Debug)]
@@ -46,23 +83,41 @@ pub type MessageStream = mpsc::Receiver<RxJsonRpcMessage<RoleServer>>;
 /// Serves JSON-RPC lines over `input` and `output` (standard input and output in production).
 ///
 /// The returned stream ends when `input` reaches its end or fails.
-pub fn transport<R, W>(input: R, output: W) -> (MessageSink, MessageStream)
+///
+/// When standard input ends, requests already read are still answered (for up to 30 s)
+/// before the stream ends; await the returned [`Writer`] to know every answer is written.
+pub fn transport<R, W>(input: R, output: W) -> (MessageSink, MessageStream, Writer)
 where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
     let (line_tx, line_rx) = mpsc::channel::<String>(64);
     let (message_tx, message_rx) = mpsc::channel(64);
-    tokio::spawn(write_lines(output, line_rx));
-    tokio::spawn(read_lines(input, message_tx, line_tx.clone()));
-    let sink =
-        line_tx
-            .sink_map_err(OutputClosed::from)
-            .with(|message: TxJsonRpcMessage<RoleServer>| {
-                let line = serde_json::to_string(&message).map_err(|e| OutputClosed(e.to_string()));
-                futures::future::ready(line)
-            });
-    (Box::pin(sink), message_rx)
+    let pending = std::sync::Arc::new(Pending::default());
+    let writer = tokio::spawn(write_lines(output, line_rx));
+    tokio::spawn(read_lines(
+        input,
+        message_tx,
+        line_tx.clone(),
+        pending.clone(),
+    ));
+    let sink = line_tx.sink_map_err(OutputClosed::from).with(
+        move |message: TxJsonRpcMessage<RoleServer>| {
+            let line = serde_json::to_string(&message).map_err(|e| OutputClosed(e.to_string()));
+            if let Ok(line) = &line
+                && let Ok(value) = serde_json::from_str::<Value>(line)
+                && value.get("method").is_none()
+                && let Some(id) = value.get("id")
+            {
+                let id = id.to_string();
+                pending.update(|ids| {
+                    ids.remove(&id);
+                });
+            }
+            futures::future::ready(line)
+        },
+    );
+    (Box::pin(sink), message_rx, writer)
 }
 
 async fn write_lines<W: AsyncWrite + Unpin>(mut output: W, mut lines: mpsc::Receiver<String>) {
@@ -83,6 +138,22 @@ async fn read_lines<R: AsyncRead + Unpin>(
     input: R,
     mut messages: mpsc::Sender<RxJsonRpcMessage<RoleServer>>,
     mut replies: mpsc::Sender<String>,
+    pending: std::sync::Arc<Pending>,
+) {
+    read_until_end(input, &mut messages, &mut replies, &pending).await;
+    if tokio::time::timeout(DRAIN_TIMEOUT, pending.drained())
+        .await
+        .is_err()
+    {
+        tracing::warn!("standard input ended; stopped waiting for unanswered requests");
+    }
+}
+
+async fn read_until_end<R: AsyncRead + Unpin>(
+    input: R,
+    messages: &mut mpsc::Sender<RxJsonRpcMessage<RoleServer>>,
+    replies: &mut mpsc::Sender<String>,
+    pending: &Pending,
 ) {
     let mut input = BufReader::new(input);
     let mut buf = Vec::new();
@@ -112,6 +183,7 @@ async fn read_lines<R: AsyncRead + Unpin>(
         }
         match classify(line) {
             Incoming::Message(message) => {
+                track(line, pending);
                 if messages.send(*message).await.is_err() {
                     return;
                 }
@@ -123,6 +195,30 @@ async fn read_lines<R: AsyncRead + Unpin>(
             }
             Incoming::Ignore => {}
         }
+    }
+}
+
+/// Records a request's id as unanswered, or forgets one the client cancelled.
+fn track(line: &[u8], pending: &Pending) {
+    let Ok(value) = serde_json::from_slice::<Value>(line) else {
+        return;
+    };
+    match (value.get("method").and_then(Value::as_str), value.get("id")) {
+        (Some(_), Some(id)) => {
+            let id = id.to_string();
+            pending.update(|ids| {
+                ids.insert(id);
+            });
+        }
+        (Some("notifications/cancelled"), None) => {
+            if let Some(id) = value.pointer("/params/requestId") {
+                let id = id.to_string();
+                pending.update(|ids| {
+                    ids.remove(&id);
+                });
+            }
+        }
+        _ => {}
     }
 }
 
