@@ -159,6 +159,9 @@ pub struct Project {
     pub origin: Option<String>,
     pub created_at: u64,
     pub last_modified: Option<u64>,
+    /// The project folder it is filed in, if any (not part of FLORA's project shape).
+    #[serde(skip)]
+    pub folder_id: Option<String>,
 }
 
 /// A stored asset; rendered differently by the list and detail routes.
@@ -180,6 +183,8 @@ pub struct Asset {
     pub size_bytes: Option<u64>,
     pub created_at: u64,
     pub failure_message: Option<String>,
+    /// Signed-upload and processing state of an asset still being created.
+    pub upload: Option<crate::uploads::UploadState>,
 }
 
 impl Asset {
@@ -198,7 +203,7 @@ impl Asset {
             "status": self.status,
             "upload_content_type": self.upload_content_type,
             "uploaded_via": self.uploaded_via,
-            "url": self.url,
+            "url": (self.status == "ready").then_some(&self.url),
             "width": self.width,
             "workspace_id": self.workspace_id,
         })
@@ -218,7 +223,7 @@ impl Asset {
             "status": self.status,
             "upload_content_type": self.upload_content_type,
             "uploaded_via": self.uploaded_via,
-            "url": self.url,
+            "url": (self.status == "ready").then_some(&self.url),
             "width": self.width,
             "workspace_id": self.workspace_id,
         })

@@ -1,5 +1,6 @@
-//! The FLORA error envelope: `{"error":{"code","message","fields"?}}`, its closed set of codes,
-//! the HTTP status and default message of each code, and the `ApiError` every handler returns.
+//! The FLORA error envelope: `{"error":{"code","message","fields"?}}`, its closed set of codes
+//! (plus `conflict` for wrong-state 409s), the HTTP status and default message of each code, and
+//! the `ApiError` every handler returns.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -43,7 +44,7 @@ pub fn status_for_code(code: &str) -> StatusCode {
         "invalid_json" | "input_validation_error" => StatusCode::BAD_REQUEST,
         "not_found" => StatusCode::NOT_FOUND,
         "insufficient_credits" => StatusCode::PAYMENT_REQUIRED,
-        "idempotency_duplicate" => StatusCode::CONFLICT,
+        "idempotency_duplicate" | "conflict" => StatusCode::CONFLICT,
         "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -74,6 +75,7 @@ pub fn default_message(code: &str) -> &'static str {
         "not_found" => "Not found.",
         "insufficient_credits" => "Insufficient credits.",
         "idempotency_duplicate" => "Duplicate idempotency key.",
+        "conflict" => "The resource is not in a state that allows this request.",
         "rate_limited" => "Rate limit exceeded.",
         _ => "An unknown error occurred.",
     }
@@ -113,6 +115,12 @@ impl ApiError {
 
     pub fn idempotency_duplicate() -> ApiError {
         ApiError::from_code("idempotency_duplicate")
+    }
+
+    /// A 409 `conflict`: the resource is in the wrong state (FLORA's code for this is not in its
+    /// published enum; the fake uses `conflict`).
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, "conflict", message)
     }
 
     pub fn unknown() -> ApiError {

@@ -1,7 +1,7 @@
 //! Identifiers: fresh Convex-like ids for new resources, `req_…` request ids, and the check that a
 //! public id carries its expected prefix (`ws_`, `prj_`, `run_`, `asset_`).
 
-use crate::errors::FieldError;
+use crate::errors::{ApiError, FieldError};
 use rand::Rng;
 
 const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
@@ -22,6 +22,11 @@ pub fn request_id() -> String {
 /// A new run id shaped like FLORA's (`run_` and a 32-character Convex-style id).
 pub fn run_id() -> String {
     format!("run_{}", random_token(32))
+}
+
+/// Checks a path parameter's prefix, as a 400 naming `field`.
+pub fn path_id(field: &str, value: &str, prefix: &str) -> Result<(), ApiError> {
+    check_prefix(field, value, prefix).map_err(|e| ApiError::validation(vec![e]))
 }
 
 /// Checks that `value` is `prefix` followed by at least one non-space character.

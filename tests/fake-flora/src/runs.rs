@@ -1,8 +1,9 @@
-//! The technique-run lifecycle, driven by polls rather than time: each retrieve moves a run one
-//! step (pending → running 35 → running 70 → completed|failed → settled), and this file renders a
-//! run as FLORA's `RunStatus` and technique-run list item.
+//! Technique runs, driven by polls rather than time: each retrieve moves a run one step
+//! (pending → running 35 → running 70 → completed|failed → settled, see [`Lifecycle`]), and this
+//! file renders a run as FLORA's `RunStatus` and technique-run list item.
 
 use crate::catalog::{IoType, Technique};
+use crate::lifecycle::{Lifecycle, failure_message, injected_failure};
 use serde::{Deserialize, Serialize};
 
 /// One value given for a technique input when the run was created.
@@ -92,18 +93,6 @@ pub struct RunRequest {
     pub idempotency_key: Option<String>,
 }
 
-/// Where a run stands; each retrieve moves it to the next variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Step {
-    Pending,
-    RunningEarly,
-    RunningLate,
-    /// Terminal, first read: `charged_cost` not settled yet.
-    Finished,
-    /// Terminal, later reads: `charged_cost` present.
-    Settled,
-}
-
 /// A technique run in the fake's world.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -114,11 +103,7 @@ pub struct Run {
     pub project_id: String,
     pub request: RunRequest,
     pub created_at: u64,
-    started_at: Option<u64>,
-    completed_at: Option<u64>,
-    step: Step,
-    polls: u32,
-    failure: Option<String>,
+    lifecycle: Lifecycle,
 }
 
 impl Run {
@@ -131,7 +116,7 @@ impl Run {
         request: RunRequest,
         now: u64,
     ) -> Run {
-        let failure = injected_failure(&request.inputs);
+        let failure = injected_failure(request.inputs.iter().map(|i| i.value.as_str()));
         Run {
             run_id,
             technique: technique.clone(),
@@ -140,47 +125,21 @@ impl Run {
             project_id: project_id.to_owned(),
             request,
             created_at: now,
-            started_at: None,
-            completed_at: None,
-            step: Step::Pending,
-            polls: 0,
-            failure,
+            lifecycle: Lifecycle::new(failure, (35, 70)),
         }
     }
 
     /// Moves the run one step along, as a poll does.
     pub fn advance(&mut self, now: u64) {
-        self.polls += 1;
-        self.step = match self.step {
-            Step::Pending => Step::RunningEarly,
-            Step::RunningEarly => Step::RunningLate,
-            Step::RunningLate => Step::Finished,
-            Step::Finished | Step::Settled => Step::Settled,
-        };
-        if self.step >= Step::RunningEarly && self.started_at.is_none() {
-            self.started_at = Some(now);
-        }
-        if self.step >= Step::Finished && self.completed_at.is_none() {
-            self.completed_at = Some(now);
-        }
+        self.lifecycle.advance(now);
     }
 
     pub fn status(&self) -> &'static str {
-        match (self.step, &self.failure) {
-            (Step::Pending, _) => "pending",
-            (Step::RunningEarly | Step::RunningLate, _) => "running",
-            (_, None) => "completed",
-            (_, Some(_)) => "failed",
-        }
+        self.lifecycle.status()
     }
 
     pub fn progress(&self) -> u8 {
-        match self.step {
-            Step::Pending => 0,
-            Step::RunningEarly => 35,
-            Step::RunningLate => 70,
-            Step::Finished | Step::Settled => 100,
-        }
+        self.lifecycle.progress()
     }
 
     /// `<origin>/api/v1/techniques/<technique as given>/runs/<run_id>`.
@@ -193,26 +152,27 @@ impl Run {
 
     /// The run as FLORA's `RunStatus`.
     pub fn view(&self, origin: &str) -> RunStatus {
-        let terminal = self.step >= Step::Finished;
-        let charged_cost = (self.step == Step::Settled).then(|| {
-            if self.failure.is_some() {
+        let life = &self.lifecycle;
+        let terminal = life.is_terminal();
+        let charged_cost = life.is_settled().then(|| {
+            if life.fails() {
                 0.0
             } else {
                 self.technique.run_cost
             }
         });
-        let failure = self.failure.as_ref().filter(|_| terminal);
+        let failure = life.failure();
         RunStatus {
             run_id: self.run_id.clone(),
             status: self.status(),
             progress: self.progress(),
             created_at: self.created_at,
-            started_at: self.started_at,
-            completed_at: self.completed_at,
+            started_at: life.started_at(),
+            completed_at: life.completed_at(),
             charged_cost,
-            error_code: failure.cloned(),
-            error_message: failure.map(|code| failure_message(code)),
-            outputs: (terminal && self.failure.is_none()).then(|| self.outputs()),
+            error_code: failure.map(str::to_owned),
+            error_message: failure.map(failure_message),
+            outputs: (terminal && !life.fails()).then(|| self.outputs()),
             poll_url: self.poll_url(origin),
         }
     }
@@ -244,7 +204,7 @@ impl Run {
             mode: self.request.mode.clone(),
             callback_url: self.request.callback_url.clone(),
             idempotency_key: self.request.idempotency_key.clone(),
-            polls: self.polls,
+            polls: self.lifecycle.polls(),
         }
     }
 
@@ -258,45 +218,22 @@ impl Run {
         self.technique
             .outputs
             .iter()
-            .map(|output| RunOutput {
-                output_id: output.id.to_owned(),
-                kind: output.kind,
-                url: match output.kind.extension() {
-                    Some(ext) => format!(
-                        "https://media.flora.ai/fake/{}/{}.{ext}",
-                        self.run_id, output.id
-                    ),
-                    None => text.clone(),
-                },
-            })
+            .map(|output| RunOutput::fake(&self.run_id, output.id, output.kind, &text))
             .collect()
     }
 }
 
-/// The code after `fail:` in any input value (e.g. `fail:GENERATION_PROMPT_MODERATED`).
-fn injected_failure(inputs: &[RunInput]) -> Option<String> {
-    inputs.iter().find_map(|input| {
-        let (_, rest) = input.value.split_once("fail:")?;
-        let code: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        Some(if code.is_empty() {
-            "GENERATION_GENERIC_ERROR".to_owned()
-        } else {
-            code
-        })
-    })
-}
-
-/// A readable message for a run failure code.
-fn failure_message(code: &str) -> String {
-    match code {
-        "GENERATION_PROMPT_MODERATED" => "The prompt was rejected by the safety system.".into(),
-        "GENERATION_PROVIDER_TIMEOUT" => "The provider timed out before finishing.".into(),
-        "GENERATION_INVALID_URL" => "Failed to load inputs: an input URL is not reachable.".into(),
-        "BILLING_NOT_ENOUGH_CREDITS" => "The workspace does not have enough credits.".into(),
-        _ => format!("The run failed ({code})."),
+impl RunOutput {
+    /// A fake output: a media URL under `media.flora.ai`, or for text `text` itself.
+    pub fn fake(run_id: &str, output_id: &str, kind: IoType, text: &str) -> RunOutput {
+        RunOutput {
+            output_id: output_id.to_owned(),
+            kind,
+            url: match kind.extension() {
+                Some(ext) => format!("https://media.flora.ai/fake/{run_id}/{output_id}.{ext}"),
+                None => text.to_owned(),
+            },
+        }
     }
 }
 

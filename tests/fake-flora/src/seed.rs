@@ -1,10 +1,13 @@
 //! The seeded world: API keys, workspaces, model and technique catalogs, projects and assets,
 //! shaped like FLORA's real catalog, with their ids exported as constants for tests.
 
+use crate::canvas::{Canvas, Edge, Node, NodeKind, NodeStatus};
 use crate::catalog::{
     Asset, IoType, Model, ModelParam, ParamOption, Project, Technique, TechniqueIo, Workspace,
 };
+use crate::folders::ProjectFolder;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 /// The API key tests use by default; it belongs to [`SEED_WORKSPACE_ID`].
 pub const DEFAULT_API_KEY: &str = "sk_test_fake_0000000000000000";
@@ -33,6 +36,20 @@ pub const SEED_AUDIO_ASSET_ID: &str = "asset_gunwozdsp3nhxtrqn5j4yxz2rci8im94";
 /// The other workspace's only asset.
 pub const OTHER_ASSET_ID: &str = "asset_ci8f89uc5wvk97d3u9r92220b0lhp86e";
 
+/// The static image node showing [`SEED_ASSET_ID`] on [`SEED_PROJECT_ID`]'s canvas (short id `n1`).
+pub const SEED_IMAGE_NODE_ID: &str = "node_sliohqfagvzlon1xglqq";
+/// A text node with its output on [`SEED_PROJECT_ID`]'s canvas (short id `n2`).
+pub const SEED_TEXT_NODE_ID: &str = "node_b2k7c4pj0r9xw1qsy5de";
+/// An idle image generation node (`t2i-flux-2-pro`) wired from `n1` and `n2` (short id `n3`).
+pub const SEED_GENERATION_NODE_ID: &str = "node_m3x8t1zq6vb0hk2ra9nc";
+
+/// A shared project folder in the seed workspace.
+pub const SEED_FOLDER_ID: &str = "fld_k29vd0tq7mzx3n4b8h1c6yrw5sle2pfj";
+/// A private project folder in the seed workspace, owned by someone else: reads as 404.
+pub const SEED_PRIVATE_FOLDER_ID: &str = "fld_p5w8e2rn0qj7c3zk9tb6ym1vd4lxah8u";
+/// The other workspace's project folder.
+pub const OTHER_FOLDER_ID: &str = "fld_z7c2m9kq4tw1x8v0n3hb5rd6pyl2se9a";
+
 /// A one-image-in, one-image-out technique costing 0.05 USD.
 pub const SEED_TECHNIQUE_ID: &str = "tech_cctv-cam";
 pub const SEED_TECHNIQUE_SLUG: &str = "cctv-cam";
@@ -57,6 +74,8 @@ pub(crate) struct Seed {
     pub techniques: Vec<Technique>,
     pub projects: Vec<Project>,
     pub assets: Vec<Asset>,
+    pub canvases: HashMap<String, Canvas>,
+    pub folders: Vec<ProjectFolder>,
 }
 
 /// The default key → workspace map.
@@ -74,7 +93,104 @@ pub(crate) fn seed() -> Seed {
         techniques: techniques(),
         projects: projects(),
         assets: assets(),
+        canvases: canvases(),
+        folders: folders(),
     }
+}
+
+fn folders() -> Vec<ProjectFolder> {
+    let folder = |id: &str, workspace: &str, private: bool| ProjectFolder {
+        folder_id: id.to_owned(),
+        workspace_id: workspace.to_owned(),
+        private,
+    };
+    vec![
+        folder(SEED_FOLDER_ID, SEED_WORKSPACE_ID, false),
+        folder(SEED_PRIVATE_FOLDER_ID, SEED_WORKSPACE_ID, true),
+        folder(OTHER_FOLDER_ID, OTHER_WORKSPACE_ID, false),
+    ]
+}
+
+/// A static node showing the seeded asset `asset_id`.
+fn asset_node(node_id: &str, asset_id: &str, kind: NodeKind, label: &str) -> Node {
+    let asset = assets()
+        .into_iter()
+        .find(|a| a.asset_id == asset_id)
+        .expect("seeded asset");
+    Node {
+        node_id: node_id.to_owned(),
+        asset_id: Some(asset.asset_id),
+        output_url: Some(asset.url),
+        width: asset.width,
+        height: asset.height,
+        ..Node::new(kind, label)
+    }
+}
+
+fn canvases() -> HashMap<String, Canvas> {
+    let mut spring = Canvas::default();
+    let photo = asset_node(
+        SEED_IMAGE_NODE_ID,
+        SEED_ASSET_ID,
+        NodeKind::StaticImage,
+        "hero-shot.png",
+    );
+    spring.insert(photo, Some((0.0, 0.0)));
+    let tagline = Node {
+        node_id: SEED_TEXT_NODE_ID.to_owned(),
+        prompt: Some("Write a five-word spring tagline for a sneaker".to_owned()),
+        model_id: Some("i2t-gemini-3-flash".to_owned()),
+        output_text: Some("Step lightly into spring.".to_owned()),
+        status: Some(NodeStatus::Done),
+        ..Node::new(NodeKind::Text, "Spring tagline")
+    };
+    spring.insert(tagline, Some((0.0, 400.0)));
+    let editorial = Node {
+        node_id: SEED_GENERATION_NODE_ID.to_owned(),
+        prompt: Some("Editorial campaign image of the sneaker on a pastel set".to_owned()),
+        model_id: Some(SEED_MODEL_ID.to_owned()),
+        params: json!({ "aspect_ratio": "landscape_16_9" })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+        ..Node::new(NodeKind::Image, "Editorial campaign image")
+    };
+    spring.insert(editorial, Some((600.0, 200.0)));
+    spring.edges.push(Edge::new(
+        SEED_IMAGE_NODE_ID,
+        SEED_GENERATION_NODE_ID,
+        Some("image".to_owned()),
+    ));
+    spring.edges.push(Edge::new(
+        SEED_TEXT_NODE_ID,
+        SEED_GENERATION_NODE_ID,
+        Some("text".to_owned()),
+    ));
+
+    let mut shots = Canvas::default();
+    let turntable = asset_node(
+        "node_66en80obk558ahfwrcfu",
+        SEED_VIDEO_ASSET_ID,
+        NodeKind::StaticVideo,
+        "product-turntable.mp4",
+    );
+    shots.insert(turntable, Some((0.0, 0.0)));
+
+    let mut globex = Canvas::default();
+    let logo = asset_node(
+        "node_sqhc71nql7xz7rtitf6n",
+        OTHER_ASSET_ID,
+        NodeKind::StaticImage,
+        "globex-logo.png",
+    );
+    globex.insert(logo, Some((0.0, 0.0)));
+
+    HashMap::from([
+        (SEED_PROJECT_ID.to_owned(), spring),
+        (SEED_PROJECT_2_ID.to_owned(), shots),
+        (SEED_PROJECT_3_ID.to_owned(), Canvas::default()),
+        (OTHER_PROJECT_ID.to_owned(), globex),
+    ])
 }
 
 // 2026-01-12T09:30:00Z and a day in milliseconds, to build readable timestamps.
@@ -106,6 +222,7 @@ fn project(id: &str, workspace: &str, name: &str, origin: Option<&str>, created:
         origin: origin.map(str::to_owned),
         created_at: created,
         last_modified: None,
+        folder_id: None,
     }
 }
 
@@ -186,6 +303,7 @@ fn asset(seed: AssetSeed) -> Asset {
         size_bytes: Some(bytes),
         created_at: seed.created,
         failure_message: None,
+        upload: None,
     }
 }
 

@@ -1,12 +1,14 @@
 //! `GET /assets` (filterable by workspace, project and search text; newest first) and
 //! `GET /assets/{assetId}` (detail shape, ISO `created_at`).
 
+use crate::attach;
 use crate::auth::Caller;
 use crate::errors::ApiError;
 use crate::extract::{Params, PathParams};
 use crate::ids::check_prefix;
 use crate::pagination::{PageRequest, page};
 use crate::state::AppState;
+use crate::uploads;
 use axum::Json;
 use axum::extract::State;
 use serde_json::Value;
@@ -35,7 +37,8 @@ pub async fn list(
         }
     }
     let search = params.search();
-    let mut assets: Vec<_> = state
+    let world = state.world();
+    let mut assets: Vec<_> = world
         .assets
         .iter()
         .filter(|a| a.workspace_id == caller.workspace_id)
@@ -60,10 +63,12 @@ pub async fn retrieve(
     PathParams(asset_id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     check_prefix("asset_id", &asset_id, "asset_").map_err(|e| ApiError::validation(vec![e]))?;
-    let asset = state
-        .assets
-        .iter()
-        .find(|a| a.asset_id == asset_id && a.workspace_id == caller.workspace_id)
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Json(asset.detail()))
+    let mut world = state.world();
+    let asset = world.asset_mut(&caller.workspace_id, &asset_id)?;
+    let became_ready = uploads::poll(asset);
+    let detail = asset.detail();
+    if became_ready {
+        attach::surface_upload(&mut world, &asset_id);
+    }
+    Ok(Json(detail))
 }
