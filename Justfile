@@ -43,7 +43,7 @@ demo: build py-env
 
 # Run every test: Rust unit and integration tests, then the official MCP SDK client tests.
 test: build py-env
-    cargo test -p flora-guest -p flora-mcp -p fake-flora
+    cargo test -p flora-guest -p flora-mcp -p fake-flora -p flora-bench
     cd tests/python && ../../{{python}} -m pytest -q
 
 # Serve MCP on stdio with the settings in the environment (FLORA_API_KEY, FLORA_BASE_URL, …).
@@ -60,7 +60,7 @@ fmt-check:
 
 # Clippy with warnings as errors: native crates, then the components for wasm32.
 lint: build-guest
-    cargo clippy -p flora-mcp -p fake-flora -p flora-guest --all-targets -- -D warnings
+    cargo clippy -p flora-mcp -p fake-flora -p flora-guest -p flora-bench --all-targets -- -D warnings
     cargo clippy -p flora-guest --target wasm32-wasip2 -- -D warnings
     cargo clippy -p egress-probe --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
     cargo clippy -p hostile --target wasm32-wasip2 --target-dir target/test-components -- -D warnings
@@ -69,3 +69,11 @@ lint: build-guest
 
 # Everything CI checks.
 ci: fmt-check lint test
+
+# Benchmark flora-mcp beside the official FLORA MCP server (npm) and check tests/bench/budgets.toml.
+bench: build-guest
+    cargo build --release -p flora-mcp -p fake-flora -p flora-bench
+    @mkdir -p target/bench/official && cp tests/bench/official/package.json target/bench/official/
+    @cd target/bench/official && npm install --no-audit --no-fund --loglevel=error \
+        || echo "npm install failed: the official server will not be measured" >&2
+    target/release/flora-bench
