@@ -7,8 +7,10 @@ use crate::mcp::FloraServer;
 use crate::runtime::{AuthMethod, Runtime, SessionView};
 use crate::secrets::ApiKey;
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use rmcp::ServiceExt;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,9 +98,42 @@ pub enum ComponentCommand {
     },
 }
 
+impl Cli {
+    /// Parses the process's arguments and environment, noting which settings they gave, so
+    /// that the settings file fills in only the rest. Exits with clap's message on bad usage.
+    pub fn from_process() -> Cli {
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+        cli.serve.given = given(&matches);
+        cli
+    }
+}
+
+/// The ids of the settings given by a flag or an environment variable, anywhere on the line.
+fn given(matches: &ArgMatches) -> BTreeSet<String> {
+    let mut given = BTreeSet::new();
+    let mut level = Some(matches);
+    while let Some(m) = level {
+        for id in m.ids() {
+            if matches!(
+                m.value_source(id.as_str()),
+                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+            ) {
+                given.insert(id.as_str().to_owned());
+            }
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    given
+}
+
 /// Settings of `serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    /// Read settings from this TOML file instead of `config.toml` in the per-user configuration
+    /// folder. Flags and environment variables take precedence over the file.
+    #[arg(long, env = "FLORA_MCP_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
     /// Base URL of the FLORA REST API. Plain http is accepted for loopback addresses only.
     #[arg(long, env = "FLORA_BASE_URL", default_value = config::DEFAULT_API_BASE, global = true)]
     pub api_base: String,
@@ -138,6 +173,65 @@ pub struct ServeArgs {
     /// Log filter for standard error: error, warn, info, debug, trace, or tracing directives.
     #[arg(long, env = "FLORA_MCP_LOG", default_value = "info", global = true)]
     pub log_level: String,
+    /// The ids of the settings above that a flag or environment variable gave; the settings
+    /// file supplies the others. Empty when parsed without [`Cli::from_process`].
+    #[arg(skip)]
+    pub given: BTreeSet<String>,
+}
+
+impl ServeArgs {
+    /// Fills every setting that no flag or environment variable gave from the settings file.
+    ///
+    /// # Errors
+    /// Fails when the settings file cannot be read or holds something it must not; see
+    /// [`config::file::load`].
+    pub fn apply_file(&mut self) -> anyhow::Result<Option<PathBuf>> {
+        let (path, explicit) = match &self.config {
+            Some(path) => (path.clone(), true),
+            None => match config::file::default_path() {
+                Some(path) => (path, false),
+                None => return Ok(None),
+            },
+        };
+        let Some(file) = config::file::load(&path, explicit)? else {
+            return Ok(None);
+        };
+        let free = |id: &str| !self.given.contains(id);
+        if let Some(v) = file.api_base.filter(|_| free("api_base")) {
+            self.api_base = v;
+        }
+        if let Some(v) = file.workspace.filter(|_| free("workspace")) {
+            self.workspace = Some(v);
+        }
+        if let Some(v) = file.component.filter(|_| free("component")) {
+            self.component = Some(v);
+        }
+        if let Some(v) = file.data_dir.filter(|_| free("data_dir")) {
+            self.data_dir = Some(v);
+        }
+        if let Some(v) = file.no_cache.filter(|_| free("no_cache")) {
+            self.no_cache = v;
+        }
+        if let Some(v) = file.call_timeout.filter(|_| free("call_timeout")) {
+            self.call_timeout = v;
+        }
+        if let Some(v) = file.max_run_cost.filter(|_| free("max_run_cost")) {
+            self.max_run_cost = Some(v);
+        }
+        if let Some(v) = file.read_only.filter(|_| free("read_only")) {
+            self.read_only = v;
+        }
+        if let Some(v) = file
+            .max_concurrent_calls
+            .filter(|_| free("max_concurrent_calls"))
+        {
+            self.max_concurrent_calls = v;
+        }
+        if let Some(v) = file.log_level.filter(|_| free("log_level")) {
+            self.log_level = v;
+        }
+        Ok(Some(path))
+    }
 }
 
 /// Runs the command line. Returns once serving has ended.
@@ -145,9 +239,13 @@ pub struct ServeArgs {
 /// # Errors
 /// Fails on settings that do not make sense, a component that cannot be loaded, or a
 /// broken standard output.
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+pub fn run(mut cli: Cli) -> anyhow::Result<()> {
+    // The file may set the log level, so it is read first; its errors are reported once
+    // logging is up.
+    let file = cli.serve.apply_file();
     crate::logging::init(&cli.serve.log_level)?;
-    let settings = settings(&cli.serve)?;
+    let mut settings = settings(&cli.serve)?;
+    settings.config_file = file?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -176,7 +274,7 @@ fn status(settings: &Settings) -> anyhow::Result<()> {
     };
     let text = format!(
         "component   {} ({})\napi         {}\nworkspace   {}\ncredential  {credential}\n\
-         data        {}\ncache       {}\n",
+         data        {}\ncache       {}\nsettings    {}\n",
         settings.component.describe(),
         settings.component_reason,
         settings.api.url(),
@@ -186,6 +284,7 @@ fn status(settings: &Settings) -> anyhow::Result<()> {
             .unwrap_or("none (the only one the key can use)"),
         show(&settings.data_dir),
         show(&settings.cache_dir),
+        show(&settings.config_file),
     );
     std::io::stdout()
         .write_all(text.as_bytes())
@@ -261,6 +360,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         max_concurrent_calls: args.max_concurrent_calls,
         read_only: args.read_only,
         max_run_cost: args.max_run_cost,
+        config_file: None,
     })
 }
 

@@ -1,6 +1,8 @@
 //! Settings of a serving process: where FLORA's API is, which workspace is the default, which
 //! component to load and how long a call may run, resolved from flags and environment.
 
+pub mod file;
+
 use crate::secrets::ApiKey;
 use anyhow::{Context, bail};
 use std::path::PathBuf;
@@ -159,6 +161,8 @@ pub struct Settings {
     pub read_only: bool,
     /// The spend ceiling per call, in USD.
     pub max_run_cost: Option<f64>,
+    /// The settings file that was read, if any.
+    pub config_file: Option<PathBuf>,
 }
 
 /// Checks a default workspace id.

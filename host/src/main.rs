@@ -1,10 +1,9 @@
 //! The `flora-mcp` binary: parse the command line and hand over to [`flora_mcp::cli::run`].
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = flora_mcp::cli::Cli::parse();
+    let cli = flora_mcp::cli::Cli::from_process();
     match flora_mcp::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

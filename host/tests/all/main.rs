@@ -14,6 +14,8 @@ mod egress;
 mod hostile;
 /// The MCP protocol surface: negotiation, tool listing, refusals.
 mod protocol;
+/// The settings file and its precedence below flags and environment variables.
+mod settings;
 /// Standard input and output: framing, parse errors, shutdown, nothing but JSON-RPC on stdout.
 mod stdio;
 /// Each FLORA tool against the fake, on success and on failure.
