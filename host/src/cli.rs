@@ -1,7 +1,7 @@
 //! The command line: `flora-mcp [serve]` and its settings, read from flags and the environment,
 //! then the serving loop on stdio.
 
-use crate::config::{self, ApiBase, ComponentSource, Settings};
+use crate::config::{self, ApiBase, ComponentSource, Settings, Toolsets};
 use crate::egress::{Egress, Policy};
 use crate::mcp::FloraServer;
 use crate::runtime::{AuthMethod, Runtime, SessionView};
@@ -132,6 +132,10 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new(),
         action = clap::ArgAction::SetTrue)]
     pub read_only: bool,
+    /// Tool groups offered beside the always-on `core` set: a comma list such as
+    /// `canvas,library`, or `all`. Unknown names are refused at startup, listing the valid ones.
+    #[arg(long, env = "FLORA_MCP_TOOLSETS", default_value = "core", global = true)]
+    pub toolsets: String,
     /// How many tool calls may run at once; more wait for a free slot.
     #[arg(long, env = "FLORA_MCP_MAX_CALLS", default_value_t = 8, global = true)]
     pub max_concurrent_calls: usize,
@@ -176,7 +180,7 @@ fn status(settings: &Settings) -> anyhow::Result<()> {
     };
     let text = format!(
         "component   {} ({})\napi         {}\nworkspace   {}\ncredential  {credential}\n\
-         data        {}\ncache       {}\n",
+         toolsets    {}\ndata        {}\ncache       {}\n",
         settings.component.describe(),
         settings.component_reason,
         settings.api.url(),
@@ -184,6 +188,7 @@ fn status(settings: &Settings) -> anyhow::Result<()> {
             .workspace_id
             .as_deref()
             .unwrap_or("none (the only one the key can use)"),
+        settings.toolsets.describe(),
         show(&settings.data_dir),
         show(&settings.cache_dir),
     );
@@ -261,6 +266,7 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         max_concurrent_calls: args.max_concurrent_calls,
         read_only: args.read_only,
         max_run_cost: args.max_run_cost,
+        toolsets: Toolsets::parse(&args.toolsets).context("check --toolsets / FLORA_MCP_TOOLSETS")?,
     })
 }
 
@@ -272,7 +278,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         session(&settings),
     )?);
     let catalog = runtime.catalog().await?;
-    let server = FloraServer::new(runtime, catalog)?.read_only(settings.read_only);
+    settings
+        .toolsets
+        .check(catalog.iter().map(|tool| tool.toolset.as_str()))?;
+    let server = FloraServer::new(runtime, catalog)?
+        .read_only(settings.read_only)
+        .toolsets(settings.toolsets.clone());
     tracing::info!(api = %settings.api.url(), tools = server.tools().len(),
         component = %settings.component.describe(), "serving MCP on stdio");
 

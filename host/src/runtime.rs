@@ -31,7 +31,7 @@ mod bindings {
 
 pub use bindings::flora::mcp::session::AuthMethod;
 use bindings::flora::mcp::session::SessionInfo;
-pub use bindings::flora::mcp::types::{CallError, ToolDescriptor, ToolOutput};
+pub use bindings::flora::mcp::types::{CallError, ResourceLink, ToolDescriptor, ToolOutput};
 
 /// Adds a description of the failed action to a wasmtime error, as `anyhow::Context` does.
 trait WasmContext<T> {

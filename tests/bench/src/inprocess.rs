@@ -47,6 +47,7 @@ impl HostRuntime {
             max_concurrent_calls: 8,
             read_only: false,
             max_run_cost: None,
+            toolsets: Default::default(),
         };
         let egress = Egress::new(Policy::for_api(&api), Some(api_key))?;
         let session = SessionView {
