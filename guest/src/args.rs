@@ -207,7 +207,11 @@ fn check_value(value: &Value, param: &Param, field: &str) -> Result<(), Problem>
                 .position(|v| v.as_str().is_none_or(str::is_empty))
             {
                 let msg = format!("item {i} of `{}` is not a non-empty string", param.name);
-                return Err(Problem::new(&format!("{field}/{i}"), "a non-empty string", msg));
+                return Err(Problem::new(
+                    &format!("{field}/{i}"),
+                    "a non-empty string",
+                    msg,
+                ));
             }
         }
         Kind::Maps { min_items } => {

@@ -134,7 +134,12 @@ pub struct ServeArgs {
     pub read_only: bool,
     /// Tool groups offered beside the always-on `core` set: a comma list such as
     /// `canvas,library`, or `all`. Unknown names are refused at startup, listing the valid ones.
-    #[arg(long, env = "FLORA_MCP_TOOLSETS", default_value = "core", global = true)]
+    #[arg(
+        long,
+        env = "FLORA_MCP_TOOLSETS",
+        default_value = "core",
+        global = true
+    )]
     pub toolsets: String,
     /// How many tool calls may run at once; more wait for a free slot.
     #[arg(long, env = "FLORA_MCP_MAX_CALLS", default_value_t = 8, global = true)]
@@ -266,7 +271,8 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         max_concurrent_calls: args.max_concurrent_calls,
         read_only: args.read_only,
         max_run_cost: args.max_run_cost,
-        toolsets: Toolsets::parse(&args.toolsets).context("check --toolsets / FLORA_MCP_TOOLSETS")?,
+        toolsets: Toolsets::parse(&args.toolsets)
+            .context("check --toolsets / FLORA_MCP_TOOLSETS")?,
     })
 }
 

@@ -202,10 +202,10 @@ impl Toolsets {
             }
             return Ok(Toolsets::All);
         }
-        if let Some(bad) = names
-            .iter()
-            .find(|n| !n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
-        {
+        if let Some(bad) = names.iter().find(|n| {
+            !n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        }) {
             bail!("the toolset name `{bad}` is not valid (lowercase letters, digits and `_`)");
         }
         let mut names = names;

@@ -106,7 +106,11 @@ impl FloraServer {
         let toolsets = catalog
             .iter()
             .map(|d| {
-                let set = if d.toolset.is_empty() { "core" } else { &d.toolset };
+                let set = if d.toolset.is_empty() {
+                    "core"
+                } else {
+                    &d.toolset
+                };
                 (d.name.clone(), set.to_owned())
             })
             .collect();

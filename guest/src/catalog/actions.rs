@@ -24,7 +24,11 @@ const ACTION_INPUT: &[Param] = &[
         "The media's public HTTPS URL (for image, video and audio inputs).",
     ),
     text("text", false, "The text (for text inputs)."),
-    text("name", false, "The input slot's name, when the action has several."),
+    text(
+        "name",
+        false,
+        "The input slot's name, when the action has several.",
+    ),
 ];
 
 /// The tools of this file.

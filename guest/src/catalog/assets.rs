@@ -74,7 +74,11 @@ pub const TOOLS: &[Tool] = &[
                 "Its media type, such as `image/png` (images, mp4/webm/quicktime video, \
                  mpeg/wav/ogg audio, pdf).",
             ),
-            text("folder", false, "Destination folder name in the asset library."),
+            text(
+                "folder",
+                false,
+                "Destination folder name in the asset library.",
+            ),
             id(
                 "project_id",
                 "prj_",

@@ -232,7 +232,11 @@ pub const TOOLS: &[Tool] = &[
             PROJECT_ID,
             WORKSPACE_DEFAULTED,
             ops("add", ADD, "Nodes to create."),
-            ops("update", UPDATE, "Existing nodes to change, one operation per node."),
+            ops(
+                "update",
+                UPDATE,
+                "Existing nodes to change, one operation per node.",
+            ),
             ops("connect", EDGE, "Edges to create."),
             ops("disconnect", EDGE, "Edges to remove, by their endpoints."),
             ops("remove", REMOVE, "Nodes to delete."),

@@ -228,8 +228,8 @@ pub const ACTION_IDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{Kind, object_schema};
     use crate::prelude::*;
+    use crate::schema::{Kind, object_schema};
 
     #[test]
     fn names_are_unique_and_fit_the_mcp_pattern() {
@@ -311,7 +311,9 @@ mod tests {
             if a.read_only {
                 assert!(!a.destructive && a.idempotent, "{}", tool.name);
             }
-            let reads = ["list_", "retrieve_"].iter().any(|p| tool.name.starts_with(p));
+            let reads = ["list_", "retrieve_"]
+                .iter()
+                .any(|p| tool.name.starts_with(p));
             assert_eq!(reads, a.read_only, "{}", tool.name);
         }
     }

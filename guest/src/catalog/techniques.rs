@@ -105,10 +105,7 @@ pub const TOOLS: &[Tool] = &[
             `run_id` and status `pending`: poll retrieve_technique_run every few seconds until \
             the status is `completed` (outputs) or `failed` (error code). Each call starts and \
             bills a new run.",
-        params: &[
-            TECHNIQUE_ID,
-            RUN_INPUTS,
-        ],
+        params: &[TECHNIQUE_ID, RUN_INPUTS],
         annotations: CREATE,
         output_schema: shapes::run,
         toolset: "core",
@@ -122,11 +119,7 @@ pub const TOOLS: &[Tool] = &[
             Prefer this over create_technique_run unless you want to do other work meanwhile. \
             If it is still running after `max_wait_seconds`, the result says so with the \
             `run_id` to poll; do not call this again for the same work, that bills a new run.",
-        params: &[
-            TECHNIQUE_ID,
-            RUN_INPUTS,
-            MAX_WAIT,
-        ],
+        params: &[TECHNIQUE_ID, RUN_INPUTS, MAX_WAIT],
         annotations: CREATE,
         output_schema: shapes::run,
         toolset: "core",

@@ -64,7 +64,13 @@ fn create_asset(ctx: &Ctx<'_>, args: &Args) -> Outcome {
     let workspace = ctx.workspace(args)?;
     let mut body = body_of(
         args,
-        &["source", "file_name", "content_type", "folder", "project_id"],
+        &[
+            "source",
+            "file_name",
+            "content_type",
+            "folder",
+            "project_id",
+        ],
     );
     body["workspace_id"] = Value::String(workspace.id.clone());
     let ticket = ctx.client.create(&["assets"], &body)?;

@@ -29,7 +29,9 @@ pub(super) fn handler(name: &str) -> Option<Handler> {
 
 fn list_nodes(ctx: &Ctx<'_>, args: &Args) -> Outcome {
     let project = req(args, "project_id");
-    let body = ctx.client.get(&["projects", project, "nodes"], &page(args))?;
+    let body = ctx
+        .client
+        .get(&["projects", project, "nodes"], &page(args))?;
     Ok(Output::ok(render::project_nodes(&body), body))
 }
 
@@ -55,7 +57,11 @@ fn update_canvas(ctx: &Ctx<'_>, args: &Args) -> Outcome {
         "Added {} nodes and {} edges to {project}'s canvas.",
         done["created_node_count"], done["created_edge_count"]
     );
-    for warning in done["warnings"].as_array().map(Vec::as_slice).unwrap_or_default() {
+    for warning in done["warnings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let _ = write!(text, "\nWarning: {}", warning.as_str().unwrap_or("?"));
     }
     Ok(Output::ok(text, done))
@@ -64,7 +70,13 @@ fn update_canvas(ctx: &Ctx<'_>, args: &Args) -> Outcome {
 fn graph(ctx: &Ctx<'_>, args: &Args) -> Outcome {
     let workspace = ctx.workspace(args)?;
     let project = req(args, "project_id");
-    let path = ["workspaces", workspace.id.as_str(), "projects", project, "graph"];
+    let path = [
+        "workspaces",
+        workspace.id.as_str(),
+        "projects",
+        project,
+        "graph",
+    ];
     let body = ctx.client.get(&path, &[])?;
     let text = format!("{}\n{}", render::graph(&body), workspace.line());
     Ok(Output::ok(text, note_workspace(body, &workspace)))

@@ -3,9 +3,7 @@
 //! generation history.
 
 use super::wait::{self, advised, output_links};
-use super::{
-    Ctx, Handler, Outcome, Output, Workspace, body_of, note_workspace, opt, page, req,
-};
+use super::{Ctx, Handler, Outcome, Output, Workspace, body_of, note_workspace, opt, page, req};
 use crate::args::Args;
 use crate::prelude::*;
 use crate::render;
@@ -29,7 +27,14 @@ pub(super) fn handler(name: &str) -> Option<Handler> {
 fn generation_body(args: &Args, workspace: &Workspace) -> Value {
     let mut body = body_of(
         args,
-        &["prompt", "type", "project_id", "model", "params", "callback_url"],
+        &[
+            "prompt",
+            "type",
+            "project_id",
+            "model",
+            "params",
+            "callback_url",
+        ],
     );
     body["workspace_id"] = Value::String(workspace.id.clone());
     body

@@ -32,7 +32,13 @@ fn create_folder(ctx: &Ctx<'_>, args: &Args) -> Outcome {
 fn delete_folder(ctx: &Ctx<'_>, args: &Args) -> Outcome {
     let workspace = ctx.workspace(args)?;
     let folder = req(args, "folder_id");
-    let path = ["workspaces", workspace.id.as_str(), "library", "folders", folder];
+    let path = [
+        "workspaces",
+        workspace.id.as_str(),
+        "library",
+        "folders",
+        folder,
+    ];
     let body = ctx.client.send_once(Method::Delete, &path, None)?;
     let text = format!(
         "Deleted library folder {folder}; items still in it were detached.\n{}",

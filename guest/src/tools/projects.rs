@@ -35,11 +35,7 @@ fn retrieve_project(ctx: &Ctx<'_>, args: &Args) -> Outcome {
 }
 
 fn created(body: serde_json::Value, workspace: &super::Workspace) -> Outcome {
-    let text = format!(
-        "Created {}\n{}",
-        render::project(&body),
-        workspace.line()
-    );
+    let text = format!("Created {}\n{}", render::project(&body), workspace.line());
     Ok(Output::ok(text, note_workspace(body, workspace)))
 }
 

@@ -32,7 +32,10 @@ impl Ctx<'_> {
             return Ok(());
         };
         let list = self.client.get(&["models"], &[("type", kind.to_owned())])?;
-        let models = list["models"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let models = list["models"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let credits = |m: &Value| m["estimated_credits"].as_f64();
         let (subject, price) = match model {
             Some(model) => {
@@ -97,8 +100,14 @@ impl Ctx<'_> {
             &[],
         )?;
         let models = self.client.get(&["models"], &[])?;
-        let models = models["models"].as_array().map(Vec::as_slice).unwrap_or_default();
-        let nodes = graph["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let models = models["models"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let nodes = graph["nodes"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let mut credits = 0.0;
         for wanted in node_ids {
             let Some(node) = nodes

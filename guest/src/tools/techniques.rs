@@ -69,7 +69,10 @@ fn run_technique(ctx: &Ctx<'_>, args: &Args) -> Outcome {
     ctx.check_technique(technique)?;
     let run = start_run(ctx, technique, args)?;
     let run_id = run["run_id"].as_str().unwrap_or_default().to_owned();
-    let poll = || ctx.client.get(&["techniques", technique, "runs", &run_id], &[]);
+    let poll = || {
+        ctx.client
+            .get(&["techniques", technique, "runs", &run_id], &[])
+    };
     let run = ctx.wait_for(run, wait::wait_ms(args), &poll)?;
     if wait::is_terminal(&run) {
         let failed = run["status"] == "failed";
