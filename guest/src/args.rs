@@ -62,6 +62,16 @@ impl Args {
         self.0.get(name).and_then(Value::as_i64)
     }
 
+    /// The boolean value of `name`, if present.
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        self.0.get(name).and_then(Value::as_bool)
+    }
+
+    /// The numeric value of `name`, if present.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.0.get(name).and_then(Value::as_f64)
+    }
+
     /// The raw value of `name`, if present.
     pub fn value(&self, name: &str) -> Option<&Value> {
         self.0.get(name)
@@ -161,6 +171,62 @@ fn check_value(value: &Value, param: &Param, field: &str) -> Result<(), Problem>
                 check_object(map, items, &at)?;
             }
         }
+        Kind::Bool => {
+            if !value.is_boolean() {
+                let what = type_name(value);
+                return wrong(format!("`{}` is {what}, not true or false", param.name));
+            }
+        }
+        Kind::Number { min, max } => match value.as_f64() {
+            Some(n) if n >= min && n <= max => {}
+            Some(n) => return wrong(format!("`{}` is {n}, out of range", param.name)),
+            None => {
+                let what = type_name(value);
+                return wrong(format!("`{}` is {what}, not a number", param.name));
+            }
+        },
+        Kind::Map => {
+            if !value.is_object() {
+                let what = type_name(value);
+                return wrong(format!("`{}` is {what}, not an object", param.name));
+            }
+        }
+        Kind::Strings {
+            min_items,
+            max_items,
+        } => {
+            let Some(list) = value.as_array() else {
+                let what = type_name(value);
+                return wrong(format!("`{}` is {what}, not an array", param.name));
+            };
+            if list.len() < min_items || list.len() > max_items {
+                return wrong(format!("`{}` has {} items", param.name, list.len()));
+            }
+            if let Some(i) = list
+                .iter()
+                .position(|v| v.as_str().is_none_or(str::is_empty))
+            {
+                let msg = format!("item {i} of `{}` is not a non-empty string", param.name);
+                return Err(Problem::new(
+                    &format!("{field}/{i}"),
+                    "a non-empty string",
+                    msg,
+                ));
+            }
+        }
+        Kind::Maps { min_items } => {
+            let Some(list) = value.as_array() else {
+                let what = type_name(value);
+                return wrong(format!("`{}` is {what}, not an array", param.name));
+            };
+            if list.len() < min_items {
+                return wrong(format!("`{}` has {} items", param.name, list.len()));
+            }
+            if let Some(i) = list.iter().position(|v| !v.is_object()) {
+                let msg = format!("item {i} of `{}` is {}", param.name, type_name(&list[i]));
+                return Err(Problem::new(&format!("{field}/{i}"), "an object", msg));
+            }
+        }
     }
     Ok(())
 }
@@ -169,13 +235,26 @@ fn check_value(value: &Value, param: &Param, field: &str) -> Result<(), Problem>
 fn expected(param: &Param) -> String {
     match param.kind {
         Kind::Str {
+            prefix: Some("https://"),
+            ..
+        } => "an HTTPS URL (`https://…`)".to_owned(),
+        Kind::Str {
             prefix: Some(prefix),
             ..
         } => format!("a FLORA id starting with `{prefix}`"),
         Kind::Str { one_of, .. } if !one_of.is_empty() => format!("one of {}", one_of.join(", ")),
         Kind::Str { .. } => "a non-empty string".to_owned(),
         Kind::Int { min, max } => format!("an integer from {min} to {max}"),
-        Kind::Objects { min_items, .. } => format!("an array of at least {min_items} objects"),
+        Kind::Objects { min_items, .. } | Kind::Maps { min_items } => {
+            format!("an array of at least {min_items} objects")
+        }
+        Kind::Bool => "true or false".to_owned(),
+        Kind::Number { min, max } => format!("a number from {min} to {max}"),
+        Kind::Map => "a JSON object".to_owned(),
+        Kind::Strings {
+            min_items,
+            max_items,
+        } => format!("an array of {min_items} to {max_items} non-empty strings"),
     }
 }
 

@@ -15,7 +15,7 @@ wit_bindgen::generate!({
 
 use exports::flora::mcp::tools::{Guest, ToolDescriptor, ToolOutput};
 use flora::mcp::session;
-use flora::mcp::types::{ArgumentProblem, CallError, ToolAnnotations};
+use flora::mcp::types::{ArgumentProblem, CallError, ResourceLink, ToolAnnotations};
 use wasi::http::outgoing_handler;
 use wasi::http::types::{
     ErrorCode, Fields, IncomingBody, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
@@ -31,7 +31,7 @@ struct Component;
 
 impl Guest for Component {
     fn catalog() -> Vec<ToolDescriptor> {
-        catalog::TOOLS.iter().map(descriptor).collect()
+        catalog::all().map(descriptor).collect()
     }
 
     fn call(name: String, arguments: String) -> Result<ToolOutput, CallError> {
@@ -41,6 +41,16 @@ impl Guest for Component {
                 text: out.text,
                 structured: out.structured.map(|v| v.to_string()),
                 is_error: out.is_error,
+                links: out
+                    .links
+                    .into_iter()
+                    .map(|link| ResourceLink {
+                        uri: link.uri,
+                        name: link.name,
+                        mime_type: link.mime_type,
+                        description: link.description,
+                    })
+                    .collect(),
             }),
             Err(tools::CallError::UnknownTool(name)) => Err(CallError::UnknownTool(name)),
             Err(tools::CallError::InvalidArguments(p)) => {
@@ -69,6 +79,7 @@ fn descriptor(tool: &Tool) -> ToolDescriptor {
             idempotent: tool.annotations.idempotent,
             open_world: tool.annotations.open_world,
         },
+        toolset: tool.toolset.to_owned(),
     }
 }
 
@@ -125,6 +136,9 @@ impl Http for WasiHttp {
         let method = match request.method {
             Method::Get => wasi::http::types::Method::Get,
             Method::Post => wasi::http::types::Method::Post,
+            Method::Put => wasi::http::types::Method::Put,
+            Method::Patch => wasi::http::types::Method::Patch,
+            Method::Delete => wasi::http::types::Method::Delete,
         };
         let set = outgoing.set_method(&method).is_ok()
             && outgoing.set_scheme(Some(&scheme)).is_ok()

@@ -9,6 +9,12 @@ pub enum Method {
     Get,
     /// `POST`, creates or changes something.
     Post,
+    /// `PUT`, replaces something whole.
+    Put,
+    /// `PATCH`, changes part of something.
+    Patch,
+    /// `DELETE`, removes something.
+    Delete,
 }
 
 impl Method {
@@ -17,6 +23,9 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
         }
     }
 }

@@ -20,6 +20,28 @@ pub enum WorkspaceSource {
     OnlyOne,
 }
 
+impl WorkspaceSource {
+    /// The name `structuredContent` uses (`workspace_source`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkspaceSource::Argument => "argument",
+            WorkspaceSource::Default => "default",
+            WorkspaceSource::OnlyOne => "only_one",
+        }
+    }
+}
+
+/// `Workspace ws_… (where it came from).`
+pub fn workspace_line(workspace: &str, source: WorkspaceSource) -> String {
+    match source {
+        WorkspaceSource::Argument => format!("Workspace {workspace}."),
+        WorkspaceSource::Default => format!("Workspace {workspace} (the configured default)."),
+        WorkspaceSource::OnlyOne => {
+            format!("Workspace {workspace} (the only one this credential can use).")
+        }
+    }
+}
+
 fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key].as_str().unwrap_or("?")
 }
@@ -195,23 +217,83 @@ pub fn still_running(technique: &str, run: &Value) -> String {
 }
 
 /// A run refused because its price is above the person's ceiling.
-pub fn over_ceiling(technique: &str, price: f64, limit: f64) -> String {
+///
+/// `subject` names what was priced, such as `cctv-cam costs` or `a generation with
+/// t2i-flux-2-pro is estimated at`.
+pub fn over_ceiling(subject: &str, price: f64, limit: f64) -> String {
     format!(
-        "Not started: {technique} costs ${price:.2} per run, above the spend ceiling of \
-         ${limit:.2} per call. Nothing was created or billed. Tell the person; they can raise \
-         the ceiling with --max-run-cost or FLORA_MCP_MAX_RUN_COST where flora-mcp is \
-         configured."
+        "Not started: {subject} {} per run, above the spend ceiling of {} per call. Nothing \
+         was created or billed. Tell the person; they can raise the ceiling with \
+         --max-run-cost or FLORA_MCP_MAX_RUN_COST where flora-mcp is configured.",
+        dollars(price),
+        dollars(limit)
+    )
+}
+
+/// A price that cannot be told, refused because a ceiling is set.
+pub fn unpriced(subject: &str, limit: f64) -> String {
+    format!(
+        "Not started: {subject}, so it cannot be checked against the spend ceiling of {} per \
+         call. Nothing was created or billed. Choose a model from list_models, or ask the \
+         person to raise or unset --max-run-cost.",
+        dollars(limit)
+    )
+}
+
+/// `$0.05`, or three decimals below a cent (`$0.004`).
+pub fn dollars(usd: f64) -> String {
+    if usd > 0.0 && usd < 0.01 {
+        format!("${usd:.3}")
+    } else {
+        format!("${usd:.2}")
+    }
+}
+
+/// A run started by a tool that returns at once (`create_generation`, `run_action`, …).
+pub fn any_run_started(what: &str, run: &Value, workspace: Option<&str>) -> String {
+    let id = s(run, "run_id");
+    let mut out = format!("Started {what}: run {id}");
+    if let Some(cost) = run["charged_cost"].as_f64() {
+        let _ = write!(out, ", quoted {}", dollars(cost));
+    }
+    if let Some(secs) = run["estimated_seconds"].as_f64() {
+        let _ = write!(out, ", about {secs} s");
+    }
+    let _ = write!(
+        out,
+        ". Poll it with retrieve_run {{\"run_id\": \"{id}\"}} every few seconds until it is \
+         completed or failed; calling this tool again starts and bills another run."
+    );
+    if let Some(line) = workspace {
+        let _ = write!(out, "\n{line}");
+    }
+    out
+}
+
+/// A run still going when a waiting tool stopped waiting, polled with `retrieve_run`.
+pub fn any_still_running(what: &str, run: &Value) -> String {
+    let id = s(run, "run_id");
+    format!(
+        "Run {id} ({what}) is still {}, {}% done; stopped waiting. It keeps running at FLORA: \
+         poll it with retrieve_run {{\"run_id\": \"{id}\"}} (do not start it again, that \
+         would bill a second run).",
+        s(run, "status"),
+        run["progress"]
     )
 }
 
 /// `retrieve_technique_run`.
 pub fn run(technique: &str, run: &Value) -> String {
-    let id = s(run, "run_id");
+    run_as(&format!("Run {} of {technique}", s(run, "run_id")), run)
+}
+
+/// A run's state, starting with `subject` (`Run run_… of cctv-cam`).
+pub fn run_as(subject: &str, run: &Value) -> String {
     match s(run, "status") {
         "completed" => {
-            let mut out = format!("Run {id} of {technique} completed");
-            if run["charged_cost"].is_number() {
-                let _ = write!(out, ", charged {}", usd(&run["charged_cost"]));
+            let mut out = format!("{subject} completed");
+            if let Some(cost) = run["charged_cost"].as_f64() {
+                let _ = write!(out, ", charged {}", dollars(cost));
             }
             out.push_str(". Outputs:");
             for output in items(run, "outputs") {
@@ -228,34 +310,122 @@ pub fn run(technique: &str, run: &Value) -> String {
         "failed" => {
             let code = s(run, "error_code");
             format!(
-                "Run {id} of {technique} failed with {code}: {}. {}",
+                "{subject} failed with {code}: {}. {}",
                 s(run, "error_message"),
-                run_failure_advice(code)
+                RetryAdvice::of(code).sentence()
             )
         }
         status => format!(
-            "Run {id} of {technique} is {status}, {}% done. Poll again in a few seconds.",
+            "{subject} is {status}, {}% done. Poll again in a few seconds.",
             run["progress"]
         ),
     }
 }
 
-/// What to do about a failed run, from FLORA's run failure codes.
-fn run_failure_advice(code: &str) -> &'static str {
-    let change_input = [
-        "MODERATED",
-        "REFUSAL",
-        "INPUT_VALIDATION",
-        "INVALID_PARAMS",
-        "INVALID_URL",
-    ];
-    if code.starts_with("BILLING_") || code.starts_with("ACCESS_") || code.contains("ENTITLEMENT") {
-        "Retrying will not help: the workspace lacks credits or access."
-    } else if change_input.iter().any(|c| code.contains(c)) || code == "safety_blocked" {
-        "Retrying the same inputs will not help: change the inputs (prompt, URL) and start a \
-         new run."
-    } else {
-        "This looks transient: starting a new run may succeed (it is billed again)."
+/// `list_generations`.
+pub fn generations(body: &Value) -> String {
+    let lines = items(body, "generations")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} — {} in {}: {}, {}%",
+                s(r, "run_id"),
+                r["model"]["model_id"].as_str().unwrap_or("default model"),
+                s(r, "project_id"),
+                s(r, "status"),
+                r["progress"]
+            )
+        })
+        .collect();
+    listing(body, "generations", "generation", lines)
+}
+
+/// Whether a new run can succeed after a run failed with a given code, from FLORA's run
+/// failure codes (the reference's retry hints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAdvice {
+    /// A transient fault: a new run now may succeed.
+    RetryNow,
+    /// An overloaded or failing provider: a new run in a few minutes may succeed.
+    RetryLater,
+    /// The inputs were refused: only other inputs can succeed.
+    ChangeInput,
+    /// Billing or access: no new run succeeds until the account changes.
+    NotRetryable,
+}
+
+impl RetryAdvice {
+    /// Sorts a run failure code.
+    pub fn of(code: &str) -> RetryAdvice {
+        const LATER: &[&str] = &[
+            "GENERATION_DOWNSTREAM_SERVICE_ERROR",
+            "GENERATION_QUEUE_TOO_LARGE",
+            "GENERATION_INVALID_PROVIDER_RESPONSE",
+            "GENERATION_QUEUE_NOT_MOVING",
+            "GENERATION_NO_RESULT",
+            "GENERATION_CIRCUIT_BREAKER_OPEN",
+            "GENERATION_MODAL_POLL_ERROR",
+            "AUDIO_GENERATION_ERROR",
+            "GENERATION_PROVIDER_FAILED_TO_GET_STATUS",
+            "model_timeout",
+        ];
+        const INPUT: &[&str] = &[
+            "GENERATION_PROMPT_MODERATED",
+            "LLM_REFUSAL",
+            "GENERATION_INPUT_VALIDATION",
+            "GENERATION_INVALID_PARAMS",
+            "GENERATION_INVALID_URL",
+            "GENERATION_ENDPOINT_NOT_FOUND",
+            "GENERATION_MAP_BEFORE_REQUEST_FAILED",
+            "GENERATION_PROVIDER_NOT_SUPPORTED",
+            "safety_blocked",
+            "input_unreachable",
+        ];
+        if code.starts_with("BILLING_")
+            || code.starts_with("ACCESS_")
+            || code.ends_with("_ENTITLEMENT_REQUIRED")
+            || code == "GENERATION_NOT_PAID"
+            || code == "GENERATION_CANCELLED"
+        {
+            RetryAdvice::NotRetryable
+        } else if INPUT.contains(&code) {
+            RetryAdvice::ChangeInput
+        } else if LATER.contains(&code) {
+            RetryAdvice::RetryLater
+        } else {
+            RetryAdvice::RetryNow
+        }
+    }
+
+    /// The name `structuredContent` uses (`retry_advice`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryAdvice::RetryNow => "retry_now",
+            RetryAdvice::RetryLater => "retry_later",
+            RetryAdvice::ChangeInput => "change_input",
+            RetryAdvice::NotRetryable => "not_retryable",
+        }
+    }
+
+    /// What to do, for the agent.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            RetryAdvice::NotRetryable => {
+                "Retrying will not help: the workspace lacks credits or access, or the run was \
+                 cancelled."
+            }
+            RetryAdvice::ChangeInput => {
+                "Retrying the same inputs will not help: change the inputs (prompt, URL, \
+                 params) and start a new run."
+            }
+            RetryAdvice::RetryLater => {
+                "The provider is overloaded or failing: a new run in a few minutes may succeed \
+                 (it is billed again)."
+            }
+            RetryAdvice::RetryNow => {
+                "This looks transient: starting a new run may succeed (it is billed again)."
+            }
+        }
     }
 }
 
@@ -284,13 +454,7 @@ pub fn projects(body: &Value, workspace: &str, source: WorkspaceSource) -> Strin
         .iter()
         .map(|p| format!("{} ({})", s(p, "name"), s(p, "project_id")))
         .collect();
-    let from = match source {
-        WorkspaceSource::Argument => format!("Workspace {workspace}."),
-        WorkspaceSource::Default => format!("Workspace {workspace} (the configured default)."),
-        WorkspaceSource::OnlyOne => {
-            format!("Workspace {workspace} (the only one this credential can use).")
-        }
-    };
+    let from = workspace_line(workspace, source);
     format!("{from}\n{}", listing(body, "projects", "project", lines))
 }
 
@@ -327,6 +491,209 @@ pub fn asset(a: &Value) -> String {
     let mut out = format!("Asset {}", asset_line(a));
     if let Some(why) = a["failure_message"].as_str() {
         let _ = write!(out, "\nIt failed: {why}");
+    }
+    out
+}
+
+/// `create_asset`, `complete_asset`, `retry_asset`.
+pub fn asset_ticket(t: &Value) -> String {
+    let id = s(t, "asset_id");
+    let mut out = format!("Asset {id} is {}", s(t, "status"));
+    if let Some(url) = t["url"].as_str() {
+        let _ = write!(out, "; its URL will be {url}");
+    }
+    out.push('.');
+    if let Some(upload) = t["upload"].as_object() {
+        let _ = write!(
+            out,
+            "\nUpload the bytes with a multipart POST to {} (every form field of `upload` \
+             first, then the file as `{}`, without FLORA's credential) before {}, then call \
+             complete_asset {{\"asset_id\": \"{id}\"}}.",
+            upload.get("url").and_then(Value::as_str).unwrap_or("?"),
+            upload
+                .get("file_field")
+                .and_then(Value::as_str)
+                .unwrap_or("file"),
+            t["expires_at"].as_str().unwrap_or("it expires")
+        );
+    } else if t["status"] == "pending_upload" {
+        let _ = write!(
+            out,
+            "\nFLORA is still processing it: poll retrieve_asset {{\"asset_id\": \"{id}\"}} \
+             until it is ready or failed."
+        );
+    }
+    if let Some(why) = t["failure_message"].as_str() {
+        let _ = write!(out, "\nIt failed: {why}");
+    }
+    out
+}
+
+/// `list_actions`.
+pub fn actions(body: &Value) -> String {
+    let lines = items(body, "actions")
+        .iter()
+        .map(|a| {
+            let inputs: Vec<String> = items(a, "inputs")
+                .iter()
+                .map(|i| format!("{} ({})", s(i, "name"), s(i, "type")))
+                .collect();
+            format!(
+                "{} — {}; inputs: {}",
+                s(a, "action_id"),
+                s(a, "name"),
+                inputs.join(", ")
+            )
+        })
+        .collect();
+    listing(body, "actions", "action", lines)
+}
+
+/// `retrieve_action`.
+pub fn action(a: &Value) -> String {
+    let mut out = format!(
+        "{} ({}), {} per run.",
+        s(a, "name"),
+        s(a, "action_id"),
+        a["charged_cost"]
+            .as_f64()
+            .map_or_else(|| "an unknown price".to_owned(), dollars)
+    );
+    if let Some(d) = a["description"].as_str() {
+        let _ = write!(out, "\n{d}");
+    }
+    for (title, key) in [("Inputs", "inputs"), ("Outputs", "outputs")] {
+        let _ = write!(out, "\n{title}:");
+        for io in items(a, key) {
+            let _ = write!(out, "\n- {} ({})", s(io, "name"), s(io, "type"));
+        }
+    }
+    let _ = write!(out, "\nParams:");
+    for p in items(a, "params") {
+        let _ = write!(out, "\n- {} ({})", s(p, "key"), s(p, "type"));
+        let values: Vec<&str> = items(p, "available_values")
+            .iter()
+            .filter_map(|v| v["value"].as_str())
+            .collect();
+        if !values.is_empty() {
+            let _ = write!(out, ": {}", values.join(", "));
+        }
+    }
+    out
+}
+
+/// `list_project_nodes`.
+pub fn project_nodes(body: &Value) -> String {
+    let lines = items(body, "nodes")
+        .iter()
+        .map(|n| {
+            format!(
+                "{} ({}) {}: {}",
+                s(n, "node_id"),
+                s(n, "type"),
+                n["label"].as_str().unwrap_or("unlabelled"),
+                n["url"].as_str().unwrap_or("no output")
+            )
+        })
+        .collect();
+    listing(body, "nodes", "node", lines)
+}
+
+/// `retrieve_project_graph`.
+pub fn graph(g: &Value) -> String {
+    let mut out = format!(
+        "Canvas of {} at revision {}: {} nodes, {} edges.",
+        s(g, "project_id"),
+        s(g, "revision"),
+        items(g, "nodes").len(),
+        items(g, "edges").len()
+    );
+    for n in items(g, "nodes") {
+        let _ = write!(
+            out,
+            "\n- {} ({}, {}) \"{}\"",
+            s(n, "id"),
+            s(n, "type"),
+            n["status"].as_str().unwrap_or("no status"),
+            s(n, "label")
+        );
+        if let Some(model) = n["model_id"].as_str() {
+            let _ = write!(out, ", model {model}");
+        }
+        if let Some(url) = n["output_url"].as_str() {
+            let _ = write!(out, ", output {url}");
+        }
+    }
+    for e in items(g, "edges") {
+        let _ = write!(out, "\n- {} → {}", s(e, "from"), s(e, "to"));
+        if let Some(slot) = e["in"].as_str() {
+            let _ = write!(out, " ({slot})");
+        }
+    }
+    out
+}
+
+/// `run_project_nodes`.
+pub fn node_runs(body: &Value) -> String {
+    let mut out = format!("Node runs in {}:", s(body, "project_id"));
+    for r in items(body, "runs") {
+        if r["status"] == "started" {
+            let _ = write!(
+                out,
+                "\n- {}: started run {} (poll with retrieve_run)",
+                s(r, "node_id"),
+                s(r, "run_id")
+            );
+        } else {
+            let _ = write!(
+                out,
+                "\n- {}: skipped, {} — {}",
+                s(r, "node_id"),
+                s(r, "reason"),
+                r["message"].as_str().unwrap_or("")
+            );
+        }
+    }
+    out
+}
+
+/// `retrieve_canvas_definition` and `replace_canvas_definition`.
+pub fn definition(body: &Value) -> String {
+    let d = &body["definition"];
+    format!(
+        "Canvas definition of {}: {} nodes, {} edges.",
+        s(body, "project_id"),
+        items(d, "nodes").len(),
+        items(d, "edges").len()
+    )
+}
+
+/// `apply_canvas_changeset`.
+pub fn changeset(body: &Value) -> String {
+    let a = &body["applied"];
+    let mut out = format!(
+        "Changeset applied to {}: {} added, {} updated, {} connected, {} disconnected, {} \
+         removed; revision {}.",
+        s(body, "project_id"),
+        a["added"],
+        a["updated"],
+        a["connected"],
+        a["disconnected"],
+        a["removed"],
+        s(body, "revision")
+    );
+    if let Some(created) = body["created"].as_object() {
+        for (reference, ids) in created {
+            let _ = write!(
+                out,
+                "\n- {reference} → {} ({})",
+                s(ids, "id"),
+                s(ids, "node_id")
+            );
+        }
+    }
+    for w in items(body, "warnings") {
+        let _ = write!(out, "\nWarning: {}", w.as_str().unwrap_or("?"));
     }
     out
 }

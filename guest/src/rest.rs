@@ -101,6 +101,59 @@ impl<'a> Client<'a> {
         sort(self.http.send(request).map_err(Failure::Transport)?)
     }
 
+    /// `method base/segments…` with an optional JSON body, once: for changes that carry no
+    /// idempotency key (a `PATCH`, a `DELETE`, a `POST` FLORA does not deduplicate), which
+    /// must not be repeated blindly.
+    pub fn send_once(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&Value>,
+    ) -> Result<Value, Failure> {
+        let mut request = match body {
+            Some(body) => self.post_request(segments, body, None),
+            None => Request {
+                method,
+                url: query::url(self.base, segments, &[]),
+                headers: common_headers(),
+                body: None,
+            },
+        };
+        request.method = method;
+        sort(self.http.send(request).map_err(Failure::Transport)?)
+    }
+
+    /// `method base/segments…` with an `Idempotency-Key` made once for this call and reused by
+    /// every retry, like [`Client::create`] but for any method and without a body key to
+    /// replay: a retry that meets `409 idempotency_duplicate` reports it, since FLORA does not
+    /// hand back what the lost attempt did.
+    pub fn change(
+        &self,
+        method: Method,
+        segments: &[&str],
+        body: Option<&Value>,
+    ) -> Result<Value, Failure> {
+        let key = self.idempotency_key();
+        let make = || {
+            let mut request = match body {
+                Some(body) => self.post_request(segments, body, Some(&key)),
+                None => {
+                    let mut headers = common_headers();
+                    headers.push(("idempotency-key".to_owned(), key.clone()));
+                    Request {
+                        method,
+                        url: query::url(self.base, segments, &[]),
+                        headers,
+                        body: None,
+                    }
+                }
+            };
+            request.method = method;
+            request
+        };
+        self.with_retries(make).map_err(|(failure, _)| failure)
+    }
+
     /// `POST base/segments…` that creates something, with an `Idempotency-Key` made once for
     /// this call and reused by every retry, so a retried create never creates twice.
     ///

@@ -30,6 +30,30 @@ pub enum Kind {
         /// Minimum number of items.
         min_items: usize,
     },
+    /// `true` or `false`.
+    Bool,
+    /// A number (integer or fraction) within bounds.
+    Number {
+        /// Smallest allowed value.
+        min: f64,
+        /// Largest allowed value.
+        max: f64,
+    },
+    /// A JSON object whose keys FLORA defines (model parameters, a canvas definition); only
+    /// its being an object is checked here, FLORA checks the rest and names what it refuses.
+    Map,
+    /// An array of non-empty strings.
+    Strings {
+        /// Minimum number of items.
+        min_items: usize,
+        /// Maximum number of items.
+        max_items: usize,
+    },
+    /// An array of JSON objects whose keys FLORA defines (canvas changeset operations).
+    Maps {
+        /// Minimum number of items.
+        min_items: usize,
+    },
 }
 
 /// One named parameter of a tool.
@@ -100,6 +124,51 @@ pub const fn choice(
     }
 }
 
+/// A boolean parameter.
+pub const fn flag(name: &'static str, required: bool, description: &'static str) -> Param {
+    Param {
+        name,
+        kind: Kind::Bool,
+        required,
+        description,
+    }
+}
+
+/// A free-form JSON object parameter (see [`Kind::Map`]).
+pub const fn map(name: &'static str, required: bool, description: &'static str) -> Param {
+    Param {
+        name,
+        kind: Kind::Map,
+        required,
+        description,
+    }
+}
+
+/// An array of free-form JSON objects (see [`Kind::Maps`]).
+pub const fn maps(name: &'static str, description: &'static str) -> Param {
+    Param {
+        name,
+        kind: Kind::Maps { min_items: 1 },
+        required: false,
+        description,
+    }
+}
+
+/// A string parameter that must be an `https://` URL.
+pub const fn https_url(name: &'static str, required: bool, description: &'static str) -> Param {
+    let kind = Kind::Str {
+        prefix: Some("https://"),
+        one_of: &[],
+        min_len: 9,
+    };
+    Param {
+        name,
+        kind,
+        required,
+        description,
+    }
+}
+
 /// The `limit` parameter of FLORA's cursor pages.
 pub const LIMIT: Param = Param {
     name: "limit",
@@ -157,6 +226,23 @@ fn property_schema(param: &Param) -> Value {
         Kind::Objects { items, min_items } => {
             json!({ "type": "array", "minItems": min_items, "items": object_schema(items) })
         }
+        Kind::Bool => json!({ "type": "boolean" }),
+        Kind::Number { min, max } => json!({ "type": "number", "minimum": min, "maximum": max }),
+        Kind::Map => json!({ "type": "object", "additionalProperties": true }),
+        Kind::Strings {
+            min_items,
+            max_items,
+        } => json!({
+            "type": "array",
+            "minItems": min_items,
+            "maxItems": max_items,
+            "items": { "type": "string", "minLength": 1 },
+        }),
+        Kind::Maps { min_items } => json!({
+            "type": "array",
+            "minItems": min_items,
+            "items": { "type": "object", "additionalProperties": true },
+        }),
     };
     schema["description"] = json!(param.description);
     schema

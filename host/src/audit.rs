@@ -84,6 +84,7 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
             "call_timeout_seconds": settings.call_timeout.as_secs(),
             "instance_per_call": "fresh",
             "max_run_cost_usd": settings.max_run_cost,
+            "toolsets": settings.toolsets.describe(),
         },
     }))
 }

@@ -1,7 +1,7 @@
 //! The command line: `flora-mcp [serve]` and its settings, read from flags and the environment,
 //! then the serving loop on stdio.
 
-use crate::config::{self, ApiBase, ComponentSource, Settings};
+use crate::config::{self, ApiBase, ComponentSource, Settings, Toolsets};
 use crate::egress::{Egress, Policy};
 use crate::mcp::FloraServer;
 use crate::runtime::{AuthMethod, Runtime, SessionView};
@@ -167,6 +167,15 @@ pub struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new(),
         action = clap::ArgAction::SetTrue)]
     pub read_only: bool,
+    /// Tool groups offered beside the always-on `core` set: a comma list such as
+    /// `canvas,library`, or `all`. Unknown names are refused at startup, listing the valid ones.
+    #[arg(
+        long,
+        env = "FLORA_MCP_TOOLSETS",
+        default_value = "core",
+        global = true
+    )]
+    pub toolsets: String,
     /// How many tool calls may run at once; more wait for a free slot.
     #[arg(long, env = "FLORA_MCP_MAX_CALLS", default_value_t = 8, global = true)]
     pub max_concurrent_calls: usize,
@@ -230,6 +239,9 @@ impl ServeArgs {
         if let Some(v) = file.log_level.filter(|_| free("log_level")) {
             self.log_level = v;
         }
+        if let Some(v) = file.toolsets.filter(|_| free("toolsets")) {
+            self.toolsets = v.joined();
+        }
         Ok(Some(path))
     }
 }
@@ -274,7 +286,7 @@ fn status(settings: &Settings) -> anyhow::Result<()> {
     };
     let text = format!(
         "component   {} ({})\napi         {}\nworkspace   {}\ncredential  {credential}\n\
-         data        {}\ncache       {}\nsettings    {}\n",
+         toolsets    {}\ndata        {}\ncache       {}\nsettings    {}\n",
         settings.component.describe(),
         settings.component_reason,
         settings.api.url(),
@@ -282,6 +294,7 @@ fn status(settings: &Settings) -> anyhow::Result<()> {
             .workspace_id
             .as_deref()
             .unwrap_or("none (the only one the key can use)"),
+        settings.toolsets.describe(),
         show(&settings.data_dir),
         show(&settings.cache_dir),
         show(&settings.config_file),
@@ -361,6 +374,8 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         read_only: args.read_only,
         max_run_cost: args.max_run_cost,
         config_file: None,
+        toolsets: Toolsets::parse(&args.toolsets)
+            .context("check --toolsets / FLORA_MCP_TOOLSETS / `toolsets` in the settings file")?,
     })
 }
 
@@ -372,7 +387,12 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         session(&settings),
     )?);
     let catalog = runtime.catalog().await?;
-    let server = FloraServer::new(runtime, catalog)?.read_only(settings.read_only);
+    settings
+        .toolsets
+        .check(catalog.iter().map(|tool| tool.toolset.as_str()))?;
+    let server = FloraServer::new(runtime, catalog)?
+        .read_only(settings.read_only)
+        .toolsets(settings.toolsets.clone());
     tracing::info!(api = %settings.api.url(), tools = server.tools().len(),
         component = %settings.component.describe(), "serving MCP on stdio");
 

@@ -163,6 +163,112 @@ pub struct Settings {
     pub max_run_cost: Option<f64>,
     /// The settings file that was read, if any.
     pub config_file: Option<PathBuf>,
+    /// The toolsets offered beside the always-on `core` set.
+    pub toolsets: Toolsets,
+}
+
+/// Which named groups of tools are offered (`--toolsets`, `FLORA_MCP_TOOLSETS`). The `core`
+/// toolset is always offered; a component's descriptor names the set of each tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Toolsets {
+    /// Every tool of the component (`all`).
+    All,
+    /// `core` and these sets, sorted, without duplicates, `core` included.
+    Named(Vec<String>),
+}
+
+impl Default for Toolsets {
+    /// `core` only.
+    fn default() -> Toolsets {
+        Toolsets::Named(vec![CORE_TOOLSET.to_owned()])
+    }
+}
+
+/// The toolset that is always offered.
+pub const CORE_TOOLSET: &str = "core";
+
+impl Toolsets {
+    /// Parses a comma-separated list such as `canvas,library` or `all`; blank means `core`.
+    ///
+    /// # Errors
+    /// Fails for a name that is not lowercase letters, digits and `_`, or `all` mixed with
+    /// other names. Whether a name exists is checked against the component's catalog once it
+    /// is loaded ([`Toolsets::check`]).
+    pub fn parse(raw: &str) -> anyhow::Result<Toolsets> {
+        let names: Vec<String> = raw
+            .split(',')
+            .map(|n| n.trim().to_ascii_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.iter().any(|n| n == "all") {
+            if names.len() > 1 {
+                bail!("--toolsets `all` already includes every toolset; give it alone");
+            }
+            return Ok(Toolsets::All);
+        }
+        if let Some(bad) = names.iter().find(|n| {
+            !n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        }) {
+            bail!("the toolset name `{bad}` is not valid (lowercase letters, digits and `_`)");
+        }
+        let mut names = names;
+        names.push(CORE_TOOLSET.to_owned());
+        names.sort();
+        names.dedup();
+        Ok(Toolsets::Named(names))
+    }
+
+    /// Whether a tool of toolset `set` (empty counts as `core`) is offered.
+    pub fn offers(&self, set: &str) -> bool {
+        let set = if set.is_empty() { CORE_TOOLSET } else { set };
+        match self {
+            Toolsets::All => true,
+            Toolsets::Named(names) => names.iter().any(|n| n == set),
+        }
+    }
+
+    /// Checks every named set against the sets the component's tools carry.
+    ///
+    /// # Errors
+    /// Fails naming the unknown sets and listing the valid ones.
+    pub fn check<'a>(&self, known: impl IntoIterator<Item = &'a str>) -> anyhow::Result<()> {
+        let Toolsets::Named(names) = self else {
+            return Ok(());
+        };
+        let mut valid: Vec<&str> = known
+            .into_iter()
+            .map(|s| if s.is_empty() { CORE_TOOLSET } else { s })
+            .chain([CORE_TOOLSET])
+            .collect();
+        valid.sort_unstable();
+        valid.dedup();
+        let unknown: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !valid.contains(n))
+            .collect();
+        if !unknown.is_empty() {
+            bail!(
+                "unknown toolset {} (--toolsets / FLORA_MCP_TOOLSETS); valid toolsets: {}, all",
+                unknown
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                valid.join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    /// `core, canvas` or `all`, for status and audit output.
+    pub fn describe(&self) -> String {
+        match self {
+            Toolsets::All => "all".to_owned(),
+            Toolsets::Named(names) => names.join(", "),
+        }
+    }
 }
 
 /// Checks a default workspace id.
@@ -213,6 +319,31 @@ mod tests {
         assert_eq!(base.host, "app.flora.ai");
         assert!(ApiBase::parse("https://user:pw@app.flora.ai/api/v1").is_err());
         assert!(ApiBase::parse("https://app.flora.ai/api/v1?x=1").is_err());
+    }
+
+    #[test]
+    fn toolsets_parse_with_core_always_on_and_all_alone() {
+        assert_eq!(Toolsets::parse("").unwrap(), Toolsets::default());
+        let sets = Toolsets::parse(" Canvas, library,canvas ").unwrap();
+        assert_eq!(
+            sets,
+            Toolsets::Named(vec!["canvas".into(), "core".into(), "library".into()])
+        );
+        assert!(sets.offers("core") && sets.offers("") && sets.offers("canvas"));
+        assert!(!sets.offers("feedback"));
+        assert_eq!(Toolsets::parse("all").unwrap(), Toolsets::All);
+        assert!(Toolsets::parse("all,canvas").is_err());
+        assert!(Toolsets::parse("can vas").is_err());
+    }
+
+    #[test]
+    fn unknown_toolsets_are_named_with_the_valid_ones() {
+        let sets = Toolsets::parse("canvas,nope").unwrap();
+        let err = sets.check(["core", "canvas", "library"]).unwrap_err();
+        let err = err.to_string();
+        assert!(err.contains("`nope`") && !err.contains("`canvas`"), "{err}");
+        assert!(err.contains("canvas, core, library, all"), "{err}");
+        assert!(Toolsets::All.check(["core"]).is_ok());
     }
 
     #[test]

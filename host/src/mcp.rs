@@ -1,17 +1,20 @@
 //! The MCP protocol layer (via rmcp): `initialize` with version negotiation, `tools/list` from
 //! the component's catalog, `tools/call` on a fresh instance per call with cancellation, and
-//! the mapping of refusals and sandbox failures to MCP errors and error results.
+//! the mapping of refusals and sandbox failures to MCP errors and error results, the toolset and
+//! read-only filters, and the component's resource links as `resource_link` content.
 
+use crate::config::Toolsets;
 use crate::runtime::{CallError, Progress, ProgressSender, RunError, Runtime, ToolDescriptor};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     InitializeResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
-    ProgressToken, ProtocolVersion, ServerCapabilities, Tool, ToolAnnotations,
+    ProgressToken, ProtocolVersion, Resource, ServerCapabilities, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -19,14 +22,18 @@ use std::time::Instant;
 const NEWEST_PROTOCOL: ProtocolVersion = ProtocolVersion::V_2025_11_25;
 
 const INSTRUCTIONS: &str = "Tools for FLORA, the creative-AI canvas. Find a Technique with \
-    list_techniques, read its inputs with retrieve_technique, start it with \
-    create_technique_run (billed in USD to the workspace), then poll retrieve_technique_run \
-    until it is completed. Workspaces, projects, models and assets have list and retrieve tools.";
+    list_techniques, read its inputs with retrieve_technique and run it with run_technique, or \
+    pick a model with list_models and generate with it (both billed in USD to the workspace, \
+    both wait and report progress). Workspaces, projects, models, runs and assets have list \
+    and retrieve tools; more groups of tools (canvas, library, actions …) are offered when \
+    the person enables them with --toolsets.";
 
 /// A loaded component and its catalog in MCP form.
 struct Loaded {
     runtime: Arc<Runtime>,
     tools: Vec<Tool>,
+    /// Each tool's toolset, by name (`core` when the descriptor names none).
+    toolsets: HashMap<String, String>,
 }
 
 /// The MCP server. The loaded component can be replaced while serving: calls in flight keep
@@ -35,6 +42,7 @@ struct Loaded {
 pub struct FloraServer {
     loaded: Arc<std::sync::RwLock<Arc<Loaded>>>,
     read_only: bool,
+    toolsets: Toolsets,
 }
 
 impl FloraServer {
@@ -47,6 +55,7 @@ impl FloraServer {
         Ok(FloraServer {
             loaded: Arc::new(std::sync::RwLock::new(loaded)),
             read_only: false,
+            toolsets: Toolsets::All,
         })
     }
 
@@ -56,8 +65,24 @@ impl FloraServer {
         FloraServer { read_only, ..self }
     }
 
-    fn offered(&self, tool: &Tool) -> bool {
-        !self.read_only || tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true)
+    /// Offers only the tools of these toolsets (`core` is always among them).
+    pub fn toolsets(self, toolsets: Toolsets) -> FloraServer {
+        FloraServer { toolsets, ..self }
+    }
+
+    fn offered(&self, loaded: &Loaded, tool: &Tool) -> Result<(), Refusal> {
+        let set = loaded
+            .toolsets
+            .get(tool.name.as_ref())
+            .map_or("core", String::as_str);
+        if !self.toolsets.offers(set) {
+            return Err(Refusal::Toolset(set.to_owned()));
+        }
+        let read_only = tool.annotations.as_ref().and_then(|a| a.read_only_hint) == Some(true);
+        if self.read_only && !read_only {
+            return Err(Refusal::ReadOnly);
+        }
+        Ok(())
     }
 
     /// Serves new calls from `runtime` from now on.
@@ -78,11 +103,26 @@ impl FloraServer {
     }
 
     fn prepare(runtime: Arc<Runtime>, catalog: Vec<ToolDescriptor>) -> anyhow::Result<Loaded> {
+        let toolsets = catalog
+            .iter()
+            .map(|d| {
+                let set = if d.toolset.is_empty() {
+                    "core"
+                } else {
+                    &d.toolset
+                };
+                (d.name.clone(), set.to_owned())
+            })
+            .collect();
         let tools = catalog
             .into_iter()
             .map(to_mcp_tool)
             .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Loaded { runtime, tools })
+        Ok(Loaded {
+            runtime,
+            tools,
+            toolsets,
+        })
     }
 
     fn current(&self) -> Arc<Loaded> {
@@ -94,10 +134,11 @@ impl FloraServer {
 
     /// The tools as `tools/list` returns them now.
     pub fn tools(&self) -> Vec<Tool> {
-        self.current()
+        let loaded = self.current();
+        loaded
             .tools
             .iter()
-            .filter(|tool| self.offered(tool))
+            .filter(|tool| self.offered(&loaded, tool).is_ok())
             .cloned()
             .collect()
     }
@@ -120,10 +161,12 @@ impl FloraServer {
                     is_error = output.is_error,
                     "tool call"
                 );
+                let mut content = vec![ContentBlock::text(output.text)];
+                content.extend(output.links.into_iter().filter_map(resource_link));
                 let mut result = if output.is_error {
-                    CallToolResult::error(vec![ContentBlock::text(output.text)])
+                    CallToolResult::error(content)
                 } else {
-                    CallToolResult::success(vec![ContentBlock::text(output.text)])
+                    CallToolResult::success(content)
                 };
                 if let Some(structured) = output.structured {
                     match serde_json::from_str::<Value>(&structured) {
@@ -175,6 +218,30 @@ impl FloraServer {
             }
         }
     }
+}
+
+/// Why an existing tool is not offered.
+enum Refusal {
+    /// Its toolset is not enabled.
+    Toolset(String),
+    /// It can change or spend and the server is read-only.
+    ReadOnly,
+}
+
+/// A `resource_link` content block for a link the component reported; `None` for one without
+/// a URI.
+fn resource_link(link: crate::runtime::ResourceLink) -> Option<ContentBlock> {
+    if link.uri.trim().is_empty() {
+        return None;
+    }
+    let mut resource = Resource::new(link.uri, link.name);
+    if let Some(mime) = link.mime_type {
+        resource = resource.with_mime_type(mime);
+    }
+    if let Some(description) = link.description {
+        resource = resource.with_description(description);
+    }
+    Some(ContentBlock::resource_link(resource))
 }
 
 /// Passes a call's progress reports on to the client as `notifications/progress`.
@@ -269,14 +336,26 @@ impl ServerHandler for FloraServer {
         let Some(tool) = loaded.tools.iter().find(|tool| tool.name == name) else {
             return Err(unknown_tool(&name));
         };
-        if !self.offered(tool) {
-            return Err(McpError::invalid_params(
-                format!(
-                    "tool `{name}` can change or spend at FLORA, and this server runs with \
-                     --read-only; the person running it can drop that flag"
-                ),
-                Some(json!({ "tool": name, "read_only": true })),
-            ));
+        match self.offered(&loaded, tool) {
+            Ok(()) => {}
+            Err(Refusal::ReadOnly) => {
+                return Err(McpError::invalid_params(
+                    format!(
+                        "tool `{name}` can change or spend at FLORA, and this server runs with \
+                         --read-only; the person running it can drop that flag"
+                    ),
+                    Some(json!({ "tool": name, "read_only": true })),
+                ));
+            }
+            Err(Refusal::Toolset(set)) => {
+                return Err(McpError::invalid_params(
+                    format!(
+                        "tool `{name}` is in the `{set}` toolset, which this server does not \
+                         offer; the person running it can add it with --toolsets {set} (or all)"
+                    ),
+                    Some(json!({ "tool": name, "toolset": set })),
+                ));
+            }
         }
         let arguments = Value::Object(request.arguments.unwrap_or_default()).to_string();
         let (progress, forwarding) = match context.meta.get_progress_token() {

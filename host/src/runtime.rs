@@ -31,7 +31,7 @@ mod bindings {
 
 pub use bindings::flora::mcp::session::AuthMethod;
 use bindings::flora::mcp::session::SessionInfo;
-pub use bindings::flora::mcp::types::{CallError, ToolDescriptor, ToolOutput};
+pub use bindings::flora::mcp::types::{CallError, ResourceLink, ToolDescriptor, ToolOutput};
 
 /// Adds a description of the failed action to a wasmtime error, as `anyhow::Context` does.
 trait WasmContext<T> {
@@ -467,7 +467,7 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    /// The version of the `flora:mcp` package the component exports, such as `0.2.0`.
+    /// The version of the `flora:mcp` package the component exports, such as `0.3.0`.
     pub fn package_version(&self) -> Option<&str> {
         self.exports
             .iter()

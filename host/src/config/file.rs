@@ -33,6 +33,29 @@ pub struct ConfigFile {
     pub max_concurrent_calls: Option<usize>,
     /// `--log-level`.
     pub log_level: Option<String>,
+    /// `--toolsets`: a list of names, or one comma-separated string.
+    pub toolsets: Option<Names>,
+}
+
+/// A list of names, written in the file either as a TOML array or as one comma-separated
+/// string (as on the command line).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Names {
+    /// `["canvas", "library"]`.
+    List(Vec<String>),
+    /// `"canvas,library"`.
+    Joined(String),
+}
+
+impl Names {
+    /// The names joined with commas, the command line's form.
+    pub fn joined(&self) -> String {
+        match self {
+            Names::List(names) => names.join(","),
+            Names::Joined(joined) => joined.clone(),
+        }
+    }
 }
 
 /// Keys that would put a secret in a plain file; refused with a pointer to the right place.
@@ -129,7 +152,8 @@ mod tests {
         let file = parse(
             "api-base = \"http://127.0.0.1:9/api/v1\"\nworkspace = \"ws_1\"\n\
              max-run-cost = 2.5\nread-only = true\ncall-timeout = 30\n\
-             max-concurrent-calls = 2\nlog-level = \"debug\"\nno-cache = true\n",
+             max-concurrent-calls = 2\nlog-level = \"debug\"\nno-cache = true\n\
+             toolsets = [\"canvas\", \"library\"]\n",
         )
         .unwrap();
         assert_eq!(file.api_base.as_deref(), Some("http://127.0.0.1:9/api/v1"));
@@ -140,6 +164,9 @@ mod tests {
         assert_eq!(file.max_concurrent_calls, Some(2));
         assert_eq!(file.log_level.as_deref(), Some("debug"));
         assert_eq!(file.no_cache, Some(true));
+        assert_eq!(file.toolsets.unwrap().joined(), "canvas,library");
+        let joined = parse("toolsets = \"all\"\n").unwrap();
+        assert_eq!(joined.toolsets.unwrap().joined(), "all");
     }
 
     #[test]

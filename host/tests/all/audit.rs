@@ -26,10 +26,10 @@ fn the_shipped_component_imports_exactly_approved_interfaces() {
     let (report, _) = audit(&[]);
     let component = &report["component"];
     assert_eq!(component["all_imports_approved"], true, "{report}");
-    assert_eq!(component["wit_package"], "flora:mcp@0.2.0");
+    assert_eq!(component["wit_package"], "flora:mcp@0.3.0");
     assert_eq!(
         component["exports"],
-        serde_json::json!(["flora:mcp/tools@0.2.0"])
+        serde_json::json!(["flora:mcp/tools@0.3.0"])
     );
     let imports: Vec<&str> = component["imports"]
         .as_array()

@@ -178,14 +178,13 @@ fn read_only_mode_offers_and_runs_only_tools_that_change_nothing() {
     assert!(fake.fake.technique_runs().is_empty());
 }
 
-/// `tools/list` as committed in `host/tests/snapshots/tools-list.json`. A change to a tool's
-/// name, schema, annotations or description fails here until the snapshot is updated in the
-/// same commit: `FLORA_MCP_BLESS=1 cargo test -p flora-mcp --test all snapshot`.
+/// `tools/list` with every toolset as committed in `host/tests/snapshots/tools-list.json`. A
+/// change to a tool's name, schema, annotations or description fails here until the snapshot is
+/// updated in the same commit: `FLORA_MCP_BLESS=1 cargo test -p flora-mcp --test all snapshot`.
 #[test]
 fn tools_list_matches_the_committed_snapshot() {
     let fake = Fake::start();
-    let mut server = Launch::against(&fake.fake).spawn();
-    server.initialize();
+    let mut server = started_with(&fake, &["--toolsets", "all"]);
     let list = server.request("tools/list", json!({}));
     let actual = serde_json::to_string_pretty(&list["result"]["tools"]).unwrap() + "\n";
     let path =
@@ -199,5 +198,129 @@ fn tools_list_matches_the_committed_snapshot() {
         "tools/list differs from {}; if the change is intended, bless it with \
          FLORA_MCP_BLESS=1 cargo test -p flora-mcp --test all snapshot",
         path.display()
+    );
+}
+
+/// Names of the tools `tools/list` offers.
+fn listed(server: &mut crate::support::Server) -> Vec<serde_json::Value> {
+    let list = server.request("tools/list", json!({}));
+    list["result"]["tools"].as_array().expect("tools").clone()
+}
+
+#[test]
+fn by_default_only_the_core_toolset_is_offered_and_the_rest_is_refused_by_name() {
+    let fake = Fake::start();
+    let mut server = Launch::against(&fake.fake).spawn();
+    server.initialize();
+    let tools = listed(&mut server);
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert!(names.len() <= 25, "{} core tools: {names:?}", names.len());
+    for core in [
+        "generate",
+        "run_technique",
+        "retrieve_run",
+        "list_generations",
+    ] {
+        assert!(names.contains(&core), "{core} missing from {names:?}");
+    }
+    assert!(!names.contains(&"apply_canvas_changeset"), "{names:?}");
+    let refused = server.request(
+        "tools/call",
+        json!({ "name": "list_actions", "arguments": {} }),
+    );
+    let message = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("`actions` toolset") && message.contains("--toolsets actions"),
+        "{refused}"
+    );
+    assert!(fake.fake.requests().is_empty(), "nothing reached FLORA");
+}
+
+#[test]
+fn named_toolsets_add_their_tools_and_all_offers_every_operation() {
+    let fake = Fake::start();
+    let mut server = started_with(&fake, &["--toolsets", "canvas,library"]);
+    let names: Vec<String> = listed(&mut server)
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect();
+    for expected in [
+        "list_workspaces",
+        "apply_canvas_changeset",
+        "delete_library_folder",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected}: {names:?}");
+    }
+    assert!(!names.iter().any(|n| n == "record_feedback"), "{names:?}");
+
+    let mut launch = Launch::against(&fake.fake);
+    launch.env = vec![("FLORA_MCP_TOOLSETS".to_owned(), "all".to_owned())];
+    let mut server = launch.spawn();
+    server.initialize();
+    let tools = listed(&mut server);
+    // 40 SDK operations, plus run_technique and generate.
+    assert_eq!(tools.len(), 42, "{}", tools.len());
+    for tool in &tools {
+        let name = tool["name"].as_str().unwrap();
+        for schema in ["inputSchema", "outputSchema"] {
+            assert_eq!(tool[schema]["type"], "object", "{name} {schema}");
+            for combinator in ["oneOf", "anyOf", "allOf"] {
+                assert!(tool[schema].get(combinator).is_none(), "{name} {schema}");
+            }
+        }
+        let properties = tool["inputSchema"]["properties"].as_object().unwrap();
+        for (key, property) in properties {
+            assert!(
+                property["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{name}.{key} has no description"
+            );
+        }
+        for hint in [
+            "readOnlyHint",
+            "destructiveHint",
+            "idempotentHint",
+            "openWorldHint",
+        ] {
+            assert!(tool["annotations"][hint].is_boolean(), "{name} {hint}");
+        }
+    }
+    let by_name = |n: &str| tools.iter().find(|t| t["name"] == n).unwrap().clone();
+    assert_eq!(
+        by_name("delete_library_folder")["annotations"]["destructiveHint"],
+        true
+    );
+    let replace = by_name("replace_canvas_definition");
+    assert_eq!(replace["annotations"]["destructiveHint"], true);
+    assert_eq!(replace["annotations"]["idempotentHint"], true);
+    assert_eq!(
+        by_name("retrieve_run")["inputSchema"]["properties"]["run_id"]["pattern"],
+        "^run_\\S+$"
+    );
+}
+
+#[test]
+fn an_unknown_toolset_stops_the_server_at_startup_listing_the_valid_ones() {
+    let fake = Fake::start();
+    let mut launch = Launch::against(&fake.fake);
+    launch.args = vec!["--toolsets".to_owned(), "canvas,nope".to_owned()];
+    let mut server = launch.spawn();
+    let (status, _) = server.close();
+    assert!(!status.success());
+    // The stderr reader may still be draining the last lines.
+    let waited = std::time::Instant::now();
+    while !server.stderr().contains("unknown toolset")
+        && waited.elapsed() < std::time::Duration::from_secs(2)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains("unknown toolset `nope`")
+            && stderr.contains("canvas")
+            && stderr.contains("library")
+            && stderr.contains("all"),
+        "{stderr}"
     );
 }

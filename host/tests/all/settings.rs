@@ -137,3 +137,31 @@ fn a_bad_file_stops_the_server_with_a_message_naming_the_problem() {
     let stderr = startup_error(launch);
     assert!(stderr.contains("missing.toml"), "{stderr}");
 }
+
+#[test]
+fn the_file_chooses_toolsets_and_a_wrong_one_is_named() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = launch_with_file(&fake, dir.path(), "").spawn();
+    server.initialize();
+    assert!(!tool_names(&mut server).contains(&"record_feedback".to_owned()));
+
+    let mut server = launch_with_file(&fake, dir.path(), "toolsets = [\"feedback\"]\n").spawn();
+    server.initialize();
+    let names = tool_names(&mut server);
+    assert!(names.contains(&"record_feedback".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"run_technique".to_owned()),
+        "core stays on: {names:?}"
+    );
+
+    let stderr = startup_error(launch_with_file(
+        &fake,
+        dir.path(),
+        "toolsets = \"fedback\"\n",
+    ));
+    assert!(
+        stderr.contains("fedback") && stderr.contains("feedback"),
+        "{stderr}"
+    );
+}

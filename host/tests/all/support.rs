@@ -90,6 +90,32 @@ fn shared_cache() -> PathBuf {
         .to_owned()
 }
 
+/// Compiles the built-in component into the shared cache once, before the first server that
+/// uses it starts: otherwise every test starting at the same moment compiles it at once, and
+/// on a loaded machine some wait longer than [`ANSWER_TIMEOUT`] for their first answer.
+fn warm_shared_cache(cache: &std::path::Path) {
+    static WARM: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    WARM.get_or_init(|| {
+        let home = tempfile::tempdir().expect("temp dir");
+        // With standard input closed the server loads (and caches) the component, then exits.
+        let status = Command::new(env!("CARGO_BIN_EXE_flora-mcp"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("XDG_CACHE_HOME", cache)
+            .env("FLORA_BASE_URL", "http://127.0.0.1:9/api/v1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run flora-mcp to warm the compile cache");
+        assert!(
+            status.success(),
+            "warming the compile cache failed: {status}"
+        );
+    });
+}
+
 impl Launch {
     /// Against `fake` with its default key.
     pub fn against(fake: &FakeFlora) -> Launch {
@@ -106,6 +132,9 @@ impl Launch {
     pub fn spawn(self) -> Server {
         let home = tempfile::tempdir().expect("temp dir");
         let cache = self.cache.clone().unwrap_or_else(shared_cache);
+        if self.cache.is_none() {
+            warm_shared_cache(&cache);
+        }
         let mut command = Command::new(env!("CARGO_BIN_EXE_flora-mcp"));
         command
             .args(&self.args)
@@ -297,4 +326,77 @@ pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<PathBuf> {
         }
     }
     found
+}
+
+/// Calls `tool` and returns its text and structured content, failing the test on an error
+/// result.
+pub fn ok(server: &mut Server, tool: &str, arguments: Value) -> (String, Value) {
+    let result = server.call(tool, arguments);
+    assert_ne!(result["isError"], true, "{tool} failed: {result}");
+    (Server::text(&result), result["structuredContent"].clone())
+}
+
+/// Calls `tool` and returns its text, failing the test unless the result is an error.
+pub fn failed(server: &mut Server, tool: &str, arguments: Value) -> String {
+    let result = server.call(tool, arguments);
+    assert_eq!(
+        result["isError"], true,
+        "{tool} should have failed: {result}"
+    );
+    Server::text(&result)
+}
+
+/// Calls `tool` expecting a JSON-RPC error, and returns its message.
+pub fn refused(server: &mut Server, tool: &str, arguments: Value) -> String {
+    let response = server.request(
+        "tools/call",
+        json!({ "name": tool, "arguments": arguments }),
+    );
+    assert!(
+        response.get("error").is_some(),
+        "{tool} was not refused: {response}"
+    );
+    response["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Calls `tool` with a progress token and returns the progress values reported and the
+/// response.
+pub fn call_with_progress(
+    server: &mut Server,
+    id: i64,
+    tool: &str,
+    arguments: Value,
+) -> (Vec<f64>, Value) {
+    let call = json!({
+        "jsonrpc": "2.0", "id": id, "method": "tools/call",
+        "params": { "name": tool, "arguments": arguments,
+                    "_meta": { "progressToken": format!("tok-{id}") } },
+    });
+    server.send_line(&call.to_string());
+    let mut progress = Vec::new();
+    loop {
+        let message = server.next_message();
+        if message["method"] == "notifications/progress" {
+            assert_eq!(message["params"]["progressToken"], format!("tok-{id}"));
+            progress.push(message["params"]["progress"].as_f64().unwrap());
+        } else if message["id"] == id {
+            return (progress, message);
+        }
+    }
+}
+
+/// The `resource_link` content blocks of a result.
+pub fn links(result: &Value) -> Vec<Value> {
+    result["content"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter(|b| b["type"] == "resource_link")
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -48,6 +48,7 @@ impl HostRuntime {
             read_only: false,
             max_run_cost: None,
             config_file: None,
+            toolsets: Default::default(),
         };
         let egress = Egress::new(Policy::for_api(&api), Some(api_key))?;
         let session = SessionView {

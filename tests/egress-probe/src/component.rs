@@ -26,6 +26,7 @@ fn tool(name: &str) -> ToolDescriptor {
         description: format!("Test probe `{name}`."),
         input_schema: r#"{"type":"object"}"#.to_owned(),
         output_schema: None,
+        toolset: "core".to_owned(),
         annotations: ToolAnnotations {
             read_only: false,
             destructive: false,
@@ -55,6 +56,7 @@ impl Guest for Probe {
             text: report.to_string(),
             structured: None,
             is_error: false,
+            links: Vec::new(),
         })
     }
 }

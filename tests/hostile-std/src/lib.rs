@@ -24,6 +24,7 @@ mod component {
                 description: "Hostile test tool that reads the environment and prints.".into(),
                 input_schema: r#"{"type":"object"}"#.to_owned(),
                 output_schema: None,
+                toolset: "core".to_owned(),
                 annotations: ToolAnnotations {
                     read_only: true,
                     destructive: false,
@@ -41,6 +42,7 @@ mod component {
                 text: format!("{env:?} {args:?}"),
                 structured: None,
                 is_error: false,
+                links: Vec::new(),
             })
         }
     }

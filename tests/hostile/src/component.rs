@@ -37,6 +37,7 @@ impl Guest for Hostile {
                 description: format!("Hostile test tool `{name}`."),
                 input_schema: r#"{"type":"object"}"#.to_owned(),
                 output_schema: None,
+                toolset: "core".to_owned(),
                 annotations: ToolAnnotations {
                     read_only: true,
                     destructive: false,
@@ -60,6 +61,7 @@ impl Guest for Hostile {
             text,
             structured: None,
             is_error: false,
+            links: Vec::new(),
         })
     }
 }

@@ -1,5 +1,18 @@
 //! Running a tool: check the arguments against the catalog, map the call onto FLORA's REST API
-//! (paths and parameters as in SDK 0.11.0), and turn the answer into a tool result.
+//! (paths and parameters as in SDK 0.11.0), and turn the answer into a tool result. One file per
+//! FLORA resource below; [`wait`] holds the polling `run_technique` and `generate` share, and
+//! [`spend`] the spend ceiling checks.
+
+mod actions;
+mod assets;
+mod canvas;
+mod feedback;
+mod generations;
+mod library;
+mod projects;
+mod spend;
+mod techniques;
+mod wait;
 
 use crate::args::{Args, Problem};
 use crate::catalog;
@@ -7,7 +20,7 @@ use crate::http::Http;
 use crate::prelude::*;
 use crate::render;
 use crate::rest::{Client, Failure};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// How the host authenticates to FLORA, as the session import reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +46,20 @@ pub struct Session {
     pub max_run_cost: Option<f64>,
 }
 
-/// A finished call: text for the model, structured data, and whether it failed.
+/// A piece of media a call produced or found, for an MCP `resource_link`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Absolute URL.
+    pub uri: String,
+    /// Short name, such as the output id.
+    pub name: String,
+    /// Media type, when known.
+    pub mime_type: Option<String>,
+    /// One line for people.
+    pub description: Option<String>,
+}
+
+/// A finished call: text for the model, structured data, links, and whether it failed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
     /// Concise text.
@@ -42,6 +68,8 @@ pub struct Output {
     pub structured: Option<Value>,
     /// True for a failure the agent should read.
     pub is_error: bool,
+    /// Media the call produced or found.
+    pub links: Vec<Link>,
 }
 
 impl Output {
@@ -50,6 +78,7 @@ impl Output {
             text,
             structured: Some(structured),
             is_error: false,
+            links: Vec::new(),
         }
     }
 
@@ -58,7 +87,13 @@ impl Output {
             text,
             structured: None,
             is_error: true,
+            links: Vec::new(),
         }
+    }
+
+    fn with_links(mut self, links: Vec<Link>) -> Output {
+        self.links = links;
+        self
     }
 }
 
@@ -71,6 +106,21 @@ pub enum CallError {
     InvalidArguments(Problem),
 }
 
+/// Runs one tool.
+type Handler = fn(&Ctx<'_>, &Args) -> Outcome;
+
+/// The handler of tool `name`, from the file of its resource.
+fn handler(name: &str) -> Option<Handler> {
+    techniques::handler(name)
+        .or_else(|| generations::handler(name))
+        .or_else(|| projects::handler(name))
+        .or_else(|| assets::handler(name))
+        .or_else(|| actions::handler(name))
+        .or_else(|| canvas::handler(name))
+        .or_else(|| library::handler(name))
+        .or_else(|| feedback::handler(name))
+}
+
 /// Runs tool `name` with JSON `arguments`.
 pub fn call(
     name: &str,
@@ -79,28 +129,14 @@ pub fn call(
     http: &dyn Http,
 ) -> Result<Output, CallError> {
     let tool = catalog::find(name).ok_or_else(|| CallError::UnknownTool(name.to_owned()))?;
+    let run = handler(name).ok_or_else(|| CallError::UnknownTool(name.to_owned()))?;
     let args = Args::parse(arguments, tool.params).map_err(CallError::InvalidArguments)?;
     let ctx = Ctx {
         client: Client::new(http, &session.api_base),
         session,
         http,
     };
-    let outcome = match name {
-        "list_workspaces" => ctx.list_workspaces(),
-        "list_models" => ctx.list_models(&args),
-        "list_techniques" => ctx.list_techniques(&args),
-        "retrieve_technique" => ctx.retrieve_technique(&args),
-        "create_technique_run" => ctx.create_technique_run(&args),
-        "run_technique" => ctx.run_technique(&args),
-        "retrieve_technique_run" => ctx.retrieve_technique_run(&args),
-        "list_technique_runs" => ctx.list_technique_runs(&args),
-        "list_projects" => ctx.list_projects(&args),
-        "retrieve_project" => ctx.retrieve_project(&args),
-        "list_assets" => ctx.list_assets(&args),
-        "retrieve_asset" => ctx.retrieve_asset(&args),
-        _ => return Err(CallError::UnknownTool(name.to_owned())),
-    };
-    Ok(outcome.unwrap_or_else(|stop| match stop {
+    Ok(run(&ctx, &args).unwrap_or_else(|stop| match stop {
         Stop::Failed(failure) => Output::failed(render::failure(name, &failure, session)),
         Stop::Refused(text) => Output::failed(text),
     }))
@@ -128,15 +164,6 @@ struct Ctx<'a> {
     http: &'a dyn Http,
 }
 
-/// How often `run_technique` polls a run.
-const POLL_INTERVAL_MS: u64 = 2_000;
-/// How long `run_technique` waits by default before it hands back a run still going.
-const DEFAULT_WAIT_S: i64 = 120;
-
-fn is_terminal(run: &Value) -> bool {
-    matches!(run["status"].as_str(), Some("completed" | "failed"))
-}
-
 /// The query pairs of a cursor page.
 fn page(args: &Args) -> Vec<(&'static str, String)> {
     vec![
@@ -148,156 +175,69 @@ fn page(args: &Args) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// An optional string argument as a query pair (left out when empty).
 fn opt(args: &Args, name: &'static str) -> (&'static str, String) {
     (name, args.str(name).unwrap_or_default().to_owned())
 }
 
+/// A required string argument (the catalog made sure it is there).
+fn req<'a>(args: &'a Args, name: &str) -> &'a str {
+    args.str(name).unwrap_or_default()
+}
+
+/// A JSON object of the arguments in `names` that were given, as FLORA's body takes them.
+fn body_of(args: &Args, names: &[&str]) -> Value {
+    let mut body = serde_json::Map::new();
+    for name in names {
+        if let Some(value) = args.value(name) {
+            body.insert((*name).to_owned(), value.clone());
+        }
+    }
+    Value::Object(body)
+}
+
+/// Adds the workspace and where it came from to a structured result.
+fn note_workspace(mut body: Value, workspace: &Workspace) -> Value {
+    if let Value::Object(map) = &mut body {
+        map.entry("workspace_id")
+            .or_insert_with(|| Value::String(workspace.id.clone()));
+        map.insert(
+            "workspace_source".to_owned(),
+            Value::String(workspace.source.as_str().to_owned()),
+        );
+    }
+    body
+}
+
+/// The workspace a call runs in and where it came from.
+struct Workspace {
+    id: String,
+    source: render::WorkspaceSource,
+}
+
+impl Workspace {
+    /// One line for the result text.
+    fn line(&self) -> String {
+        render::workspace_line(&self.id, self.source)
+    }
+}
+
 impl Ctx<'_> {
-    fn list_workspaces(&self) -> Outcome {
-        let body = self.client.get(&["workspaces"], &[])?;
-        Ok(Output::ok(render::workspaces(&body), body))
-    }
-
-    fn list_models(&self, args: &Args) -> Outcome {
-        let body = self.client.get(&["models"], &[opt(args, "type")])?;
-        Ok(Output::ok(render::models(&body), body))
-    }
-
-    fn list_techniques(&self, args: &Args) -> Outcome {
-        let mut query = vec![opt(args, "query"), opt(args, "workspace_id")];
-        query.extend(page(args));
-        let body = self.client.get(&["techniques"], &query)?;
-        Ok(Output::ok(render::techniques(&body), body))
-    }
-
-    fn retrieve_technique(&self, args: &Args) -> Outcome {
-        let technique = args.str("technique_id").unwrap_or_default();
-        let body = self.client.get(&["techniques", technique], &[])?;
-        Ok(Output::ok(render::technique(&body), body))
-    }
-
-    fn create_technique_run(&self, args: &Args) -> Outcome {
-        let technique = args.str("technique_id").unwrap_or_default();
-        self.check_spend(technique)?;
-        let run = self.start_run(technique, args)?;
-        Ok(Output::ok(render::run_started(technique, &run), run))
-    }
-
-    /// Starts one run; the client fills in `idempotency_key`, the same as its header.
-    fn start_run(&self, technique: &str, args: &Args) -> Result<Value, Stop> {
-        let inputs = args.value("inputs").cloned().unwrap_or(Value::Null);
-        let body = json!({ "inputs": inputs, "mode": "async", "idempotency_key": null });
-        Ok(self
-            .client
-            .create(&["techniques", technique, "runs"], &body)?)
-    }
-
-    /// Refuses, before anything is created, a run priced above the person's ceiling.
-    fn check_spend(&self, technique: &str) -> Result<(), Stop> {
-        let Some(limit) = self.session.max_run_cost else {
-            return Ok(());
-        };
-        let found = self.client.get(&["techniques", technique], &[])?;
-        let price = found["run_cost"].as_f64().unwrap_or(f64::INFINITY);
-        if price > limit {
-            return Err(Stop::Refused(render::over_ceiling(technique, price, limit)));
-        }
-        Ok(())
-    }
-
-    /// `run_technique`: start a run and wait for it, reporting its progress, until it is done
-    /// or `max_wait_seconds` have passed.
-    fn run_technique(&self, args: &Args) -> Outcome {
-        let technique = args.str("technique_id").unwrap_or_default();
-        self.check_spend(technique)?;
-        let mut run = self.start_run(technique, args)?;
-        let run_id = run["run_id"].as_str().unwrap_or_default().to_owned();
-        let wait_ms = args
-            .int("max_wait_seconds")
-            .unwrap_or(DEFAULT_WAIT_S)
-            .max(0) as u64
-            * 1000;
-        let deadline = self.http.now_ms().saturating_add(wait_ms);
-        let mut waited = 0;
-        while !is_terminal(&run) && waited < wait_ms && self.http.now_ms() < deadline {
-            let progress = run["progress"].as_f64().unwrap_or(0.0);
-            let status = run["status"].as_str().unwrap_or("pending");
-            self.http
-                .progress(progress, Some(100.0), &format!("{status}, {progress}%"));
-            self.http.sleep_ms(POLL_INTERVAL_MS);
-            waited += POLL_INTERVAL_MS;
-            run = self
-                .client
-                .get(&["techniques", technique, "runs", &run_id], &[])?;
-        }
-        if is_terminal(&run) {
-            self.http
-                .progress(100.0, Some(100.0), run["status"].as_str().unwrap_or("done"));
-            return Ok(Output::ok(render::run(technique, &run), run));
-        }
-        Ok(Output::ok(render::still_running(technique, &run), run))
-    }
-
-    fn retrieve_technique_run(&self, args: &Args) -> Outcome {
-        let technique = args.str("technique_id").unwrap_or_default();
-        let run_id = args.str("run_id").unwrap_or_default();
-        let run = self
-            .client
-            .get(&["techniques", technique, "runs", run_id], &[])?;
-        Ok(Output::ok(render::run(technique, &run), run))
-    }
-
-    fn list_technique_runs(&self, args: &Args) -> Outcome {
-        let mut query = vec![
-            opt(args, "workspace_id"),
-            opt(args, "project_id"),
-            opt(args, "technique_id"),
-            opt(args, "status"),
-        ];
-        query.extend(page(args));
-        let body = self.client.get(&["technique-runs"], &query)?;
-        Ok(Output::ok(render::technique_runs(&body), body))
-    }
-
-    fn list_projects(&self, args: &Args) -> Outcome {
-        let (workspace, why) = self.workspace(args)?;
-        let mut query = vec![("workspace_id", workspace.clone()), opt(args, "query")];
-        query.extend(page(args));
-        let body = self.client.get(&["projects"], &query)?;
-        Ok(Output::ok(render::projects(&body, &workspace, why), body))
-    }
-
-    fn retrieve_project(&self, args: &Args) -> Outcome {
-        let project = args.str("project_id").unwrap_or_default();
-        let body = self.client.get(&["projects", project], &[])?;
-        Ok(Output::ok(render::project(&body), body))
-    }
-
-    fn list_assets(&self, args: &Args) -> Outcome {
-        let mut query = vec![
-            opt(args, "workspace_id"),
-            opt(args, "project_id"),
-            opt(args, "query"),
-        ];
-        query.extend(page(args));
-        let body = self.client.get(&["assets"], &query)?;
-        Ok(Output::ok(render::assets(&body), body))
-    }
-
-    fn retrieve_asset(&self, args: &Args) -> Outcome {
-        let asset = args.str("asset_id").unwrap_or_default();
-        let body = self.client.get(&["assets", asset], &[])?;
-        Ok(Output::ok(render::asset(&body), body))
-    }
-
     /// The workspace for a tool whose `workspace_id` may be omitted, and where it came from:
     /// the argument, the session's default, or the only workspace the credential can access.
-    fn workspace(&self, args: &Args) -> Result<(String, render::WorkspaceSource), Stop> {
+    fn workspace(&self, args: &Args) -> Result<Workspace, Stop> {
+        use render::WorkspaceSource;
         if let Some(given) = args.str("workspace_id") {
-            return Ok((given.to_owned(), render::WorkspaceSource::Argument));
+            return Ok(Workspace {
+                id: given.to_owned(),
+                source: WorkspaceSource::Argument,
+            });
         }
         if let Some(default) = &self.session.workspace_id {
-            return Ok((default.clone(), render::WorkspaceSource::Default));
+            return Ok(Workspace {
+                id: default.clone(),
+                source: WorkspaceSource::Default,
+            });
         }
         let body = self.client.get(&["workspaces"], &[])?;
         let ids: Vec<&str> = body["workspaces"]
@@ -309,9 +249,12 @@ impl Ctx<'_> {
             })
             .unwrap_or_default();
         match ids.as_slice() {
-            [only] => Ok(((*only).to_owned(), render::WorkspaceSource::OnlyOne)),
+            [only] => Ok(Workspace {
+                id: (*only).to_owned(),
+                source: WorkspaceSource::OnlyOne,
+            }),
             [] => Err(Stop::Refused(
-                "No workspace is available to this credential, so there is nothing to list. \
+                "No workspace is available to this credential, so there is none to use. \
                  Check the account in FLORA."
                     .to_owned(),
             )),
