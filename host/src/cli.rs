@@ -3,6 +3,7 @@
 
 use crate::config::{self, ApiBase, ComponentSource, Settings};
 use crate::egress::{Egress, Policy};
+use crate::files::AllowedDirs;
 use crate::mcp::FloraServer;
 use crate::runtime::{AuthMethod, Runtime, SessionView};
 use crate::secrets::ApiKey;
@@ -138,6 +139,14 @@ pub struct ServeArgs {
     /// Log filter for standard error: error, warn, info, debug, trace, or tracing directives.
     #[arg(long, env = "FLORA_MCP_LOG", default_value = "info", global = true)]
     pub log_level: String,
+    /// A folder local files may be uploaded from (repeatable); also FLORA_MCP_ALLOW_DIRS, a
+    /// path list (`:`-separated on Unix). The MCP client's roots are added while serving.
+    #[arg(long = "allow-dir", value_name = "DIR", global = true)]
+    pub allow_dirs: Vec<PathBuf>,
+    /// An origin FLORA's upload targets may point at (repeatable); replaces the defaults
+    /// (ImageKit upload and Google Cloud Storage). Also FLORA_MCP_STORAGE_ORIGINS, comma-separated.
+    #[arg(long = "storage-origin", value_name = "ORIGIN", global = true)]
+    pub storage_origins: Vec<String>,
 }
 
 /// Runs the command line. Returns once serving has ended.
@@ -242,6 +251,22 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             path.display()
         );
     }
+    let mut allow_dirs = args.allow_dirs.clone();
+    if let Some(list) = std::env::var_os("FLORA_MCP_ALLOW_DIRS") {
+        allow_dirs.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
+    }
+    let mut storage = args.storage_origins.clone();
+    if let Ok(list) = std::env::var("FLORA_MCP_STORAGE_ORIGINS") {
+        storage.extend(list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned));
+    }
+    if storage.is_empty() {
+        storage = config::DEFAULT_STORAGE_ORIGINS.map(str::to_owned).to_vec();
+    }
+    let storage_origins = storage
+        .iter()
+        .map(|raw| config::storage_origin(raw))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .context("check --storage-origin / FLORA_MCP_STORAGE_ORIGINS")?;
     let data_dir = args.data_dir.clone().or_else(config::default_data_dir);
     let (component, component_reason) =
         crate::components::choose(args.component.as_deref(), data_dir.as_deref());
@@ -261,18 +286,26 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         max_concurrent_calls: args.max_concurrent_calls,
         read_only: args.read_only,
         max_run_cost: args.max_run_cost,
+        allow_dirs,
+        storage_origins,
     })
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let egress = Egress::new(Policy::for_api(&settings.api), settings.api_key.clone())?;
+    let allowed = AllowedDirs::new(&settings.allow_dirs)
+        .context("check --allow-dir / FLORA_MCP_ALLOW_DIRS")?;
+    let policy = Policy::for_api_and_storage(&settings.api, &settings.storage_origins);
+    let egress =
+        Egress::new(policy, settings.api_key.clone())?.with_allowed_dirs(Arc::new(allowed));
     let runtime = Arc::new(Runtime::load(
         &settings,
         egress.clone(),
         session(&settings),
     )?);
     let catalog = runtime.catalog().await?;
-    let server = FloraServer::new(runtime, catalog)?.read_only(settings.read_only);
+    let server = FloraServer::new(runtime, catalog)?
+        .read_only(settings.read_only)
+        .with_allowed_dirs(egress.allowed_dirs().clone());
     tracing::info!(api = %settings.api.url(), tools = server.tools().len(),
         component = %settings.component.describe(), "serving MCP on stdio");
 

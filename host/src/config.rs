@@ -10,6 +10,11 @@ use url::{Host, Url};
 /// FLORA's production API base URL.
 pub const DEFAULT_API_BASE: &str = "https://app.flora.ai/api/v1";
 
+/// The storage origins FLORA's signed upload targets are known to point at (ImageKit's upload
+/// API, and Google Cloud Storage POST policies), per the API reference §5.
+pub const DEFAULT_STORAGE_ORIGINS: [&str; 2] =
+    ["https://upload.imagekit.io", "https://storage.googleapis.com"];
+
 /// The FLORA API the component may reach: one origin and one path prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiBase {
@@ -159,6 +164,23 @@ pub struct Settings {
     pub read_only: bool,
     /// The spend ceiling per call, in USD.
     pub max_run_cost: Option<f64>,
+    /// Folders local files may be uploaded from (besides the MCP client's roots).
+    pub allow_dirs: Vec<PathBuf>,
+    /// Origins that upload targets may point at: reachable only by a file body, never with
+    /// the credential.
+    pub storage_origins: Vec<ApiBase>,
+}
+
+/// Parses one storage origin for upload targets: an origin without path, query or user.
+///
+/// # Errors
+/// As [`ApiBase::parse`], and for a URL with a path.
+pub fn storage_origin(raw: &str) -> anyhow::Result<ApiBase> {
+    let origin = ApiBase::parse(raw).with_context(|| format!("check the storage origin {raw}"))?;
+    if origin.path_prefix != "/" {
+        bail!("the storage origin {raw} must be an origin only, without a path");
+    }
+    Ok(origin)
 }
 
 /// Checks a default workspace id.
@@ -209,6 +231,16 @@ mod tests {
         assert_eq!(base.host, "app.flora.ai");
         assert!(ApiBase::parse("https://user:pw@app.flora.ai/api/v1").is_err());
         assert!(ApiBase::parse("https://app.flora.ai/api/v1?x=1").is_err());
+    }
+
+    #[test]
+    fn storage_origins_are_origins_only() {
+        for raw in DEFAULT_STORAGE_ORIGINS {
+            assert_eq!(storage_origin(raw).unwrap().path_prefix, "/");
+        }
+        assert!(storage_origin("http://127.0.0.1:9/").is_ok());
+        assert!(storage_origin("https://storage.googleapis.com/bucket").is_err());
+        assert!(storage_origin("http://storage.googleapis.com").is_err());
     }
 
     #[test]

@@ -2,13 +2,17 @@
 //! [`Policy`] allows is sent; names resolve only to public addresses ([`resolve`]); credentials
 //! the component tries to set are refused and stripped; the host's own credential is added
 //! where the rule says so; redirects are never followed; response headers and bodies are
-//! capped. Nothing here logs a body or a header value.
+//! capped. Local files go out by the same policy and client through [`upload`]. Nothing here
+//! logs a body or a header value.
 
 mod policy;
 pub mod resolve;
+mod upload;
 
 pub use policy::{Denial, Policy, Rule};
+pub use upload::{FileAnswer, FileSend, Form, MAX_FILE_RESPONSE_BODY, SendError, Sent};
 
+use crate::files::AllowedDirs;
 use crate::secrets::ApiKey;
 use http::{HeaderName, HeaderValue, header};
 use http_body_util::BodyExt;
@@ -39,6 +43,7 @@ pub struct Egress {
     policy: Arc<Policy>,
     client: reqwest::Client,
     api_key: Option<Arc<ApiKey>>,
+    allowed: Arc<AllowedDirs>,
 }
 
 impl Egress {
@@ -66,7 +71,18 @@ impl Egress {
             policy: Arc::new(policy),
             client,
             api_key: api_key.map(Arc::new),
+            allowed: Arc::new(AllowedDirs::default()),
         })
+    }
+
+    /// Lets file bodies come from `allowed` (none by default).
+    pub fn with_allowed_dirs(self, allowed: Arc<AllowedDirs>) -> Egress {
+        Egress { allowed, ..self }
+    }
+
+    /// The folders file bodies may come from.
+    pub fn allowed_dirs(&self) -> &Arc<AllowedDirs> {
+        &self.allowed
     }
 
     /// The policy in force.

@@ -1,17 +1,21 @@
 //! The MCP protocol layer (via rmcp): `initialize` with version negotiation, `tools/list` from
 //! the component's catalog, `tools/call` on a fresh instance per call with cancellation, and
-//! the mapping of refusals and sandbox failures to MCP errors and error results.
+//! the mapping of refusals and sandbox failures to MCP errors and error results; and the
+//! client's `roots`, asked for after initialization and again on every `list_changed`, which
+//! become folders uploads may come from.
 
+use crate::files::AllowedDirs;
 use crate::runtime::{CallError, Progress, ProgressSender, RunError, Runtime, ToolDescriptor};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     InitializeResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
     ProgressToken, ProtocolVersion, ServerCapabilities, Tool, ToolAnnotations,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -21,7 +25,9 @@ const NEWEST_PROTOCOL: ProtocolVersion = ProtocolVersion::V_2025_11_25;
 const INSTRUCTIONS: &str = "Tools for FLORA, the creative-AI canvas. Find a Technique with \
     list_techniques, read its inputs with retrieve_technique, start it with \
     create_technique_run (billed in USD to the workspace), then poll retrieve_technique_run \
-    until it is completed. Workspaces, projects, models and assets have list and retrieve tools.";
+    until it is completed. Workspaces, projects, models and assets have list and retrieve tools. \
+    To use a local file as an input, upload_file it (by absolute path) and pass the asset URL; \
+    import_url brings in a public HTTPS file.";
 
 /// A loaded component and its catalog in MCP form.
 struct Loaded {
@@ -35,6 +41,7 @@ struct Loaded {
 pub struct FloraServer {
     loaded: Arc<std::sync::RwLock<Arc<Loaded>>>,
     read_only: bool,
+    allowed: Option<Arc<AllowedDirs>>,
 }
 
 impl FloraServer {
@@ -47,7 +54,47 @@ impl FloraServer {
         Ok(FloraServer {
             loaded: Arc::new(std::sync::RwLock::new(loaded)),
             read_only: false,
+            allowed: None,
         })
+    }
+
+    /// Adds the file:// roots the client declares to `allowed`, replacing them when the client
+    /// says its roots changed.
+    pub fn with_allowed_dirs(self, allowed: Arc<AllowedDirs>) -> FloraServer {
+        FloraServer {
+            allowed: Some(allowed),
+            ..self
+        }
+    }
+
+    /// Asks the client for its roots, when it declared it has some, and allows those folders.
+    #[expect(
+        deprecated,
+        reason = "roots are deprecated by SEP-2577, but the clients we serve still declare them; \
+                  TODO(#5): drop when the clients move to its replacement"
+    )]
+    async fn refresh_roots(&self, peer: &rmcp::Peer<RoleServer>) {
+        let Some(allowed) = &self.allowed else {
+            return;
+        };
+        let declared = peer
+            .peer_info()
+            .is_some_and(|info| info.capabilities.roots.is_some());
+        if !declared {
+            return;
+        }
+        match peer.list_roots().await {
+            Ok(list) => {
+                let dirs: Vec<PathBuf> = list
+                    .roots
+                    .iter()
+                    .filter_map(|root| file_uri_path(&root.uri))
+                    .collect();
+                tracing::info!(roots = dirs.len(), "the client's roots are allowed for uploads");
+                allowed.set_client_roots(&dirs);
+            }
+            Err(err) => tracing::warn!("could not list the client's roots: {err}"),
+        }
     }
 
     /// Offers only tools whose annotations say they change nothing; the others are neither
@@ -197,6 +244,16 @@ async fn forward_progress(
     }
 }
 
+/// The local folder a `file://` URI names, if it is one.
+fn file_uri_path(uri: &str) -> Option<PathBuf> {
+    let url = url::Url::parse(uri).ok()?;
+    if url.scheme() != "file" {
+        tracing::warn!(uri, "ignoring a root that is not a file:// URI");
+        return None;
+    }
+    url.to_file_path().ok()
+}
+
 fn unknown_tool(name: &str) -> McpError {
     McpError::invalid_params(
         format!("unknown tool `{name}`; call tools/list for the tools this server offers"),
@@ -245,6 +302,14 @@ impl ServerHandler for FloraServer {
             .with_protocol_version(NEWEST_PROTOCOL)
             .with_server_info(server)
             .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.refresh_roots(&context.peer).await;
+    }
+
+    async fn on_roots_list_changed(&self, context: NotificationContext<RoleServer>) {
+        self.refresh_roots(&context.peer).await;
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {

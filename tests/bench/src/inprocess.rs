@@ -47,6 +47,8 @@ impl HostRuntime {
             max_concurrent_calls: 8,
             read_only: false,
             max_run_cost: None,
+            allow_dirs: Vec::new(),
+            storage_origins: Vec::new(),
         };
         let egress = Egress::new(Policy::for_api(&api), Some(api_key))?;
         let session = SessionView {
