@@ -304,6 +304,65 @@ pub const TOOLS: &[Tool] = &[
         annotations: READ,
         output_schema: asset_schema,
     },
+    Tool {
+        name: "upload_file",
+        title: "Upload a local file",
+        description: "Upload a file from this computer to FLORA as an asset and wait until it is \
+            ready; returns its asset id and URL, which can be a Technique input (imageUrl, \
+            videoUrl, …). Give the file's absolute path: the server sends it itself, so never \
+            read or encode the file. Only folders the person allowed can be read. Accepted: \
+            images (jpeg, png, webp, gif, avif, heic, heif), video (mp4, webm, quicktime), audio \
+            (mpeg, wav, ogg) and PDF, recognised from the content.",
+        params: &[
+            text(
+                "path",
+                true,
+                "Absolute path of the local file, inside a folder allowed for uploads.",
+            ),
+            WORKSPACE_DEFAULTED,
+            id(
+                "project_id",
+                "prj_",
+                false,
+                "Also place the asset on this project's canvas (`prj_…`).",
+            ),
+            text(
+                "file_name",
+                false,
+                "Name for the asset; the file's own name when omitted.",
+            ),
+        ],
+        annotations: CREATE,
+        output_schema: asset_schema,
+    },
+    Tool {
+        name: "import_url",
+        title: "Import a file from a URL",
+        description: "Have FLORA fetch a public HTTPS file (up to 50 MB) as an asset and wait \
+            until it is ready; returns its asset id and a FLORA URL that Techniques can load. \
+            Use it for media hosted elsewhere, which runs may not be able to load directly.",
+        params: &[
+            text(
+                "url",
+                true,
+                "The public https:// URL of the image, video, audio or PDF.",
+            ),
+            WORKSPACE_DEFAULTED,
+            id(
+                "project_id",
+                "prj_",
+                false,
+                "Also place the asset on this project's canvas (`prj_…`).",
+            ),
+            text(
+                "file_name",
+                false,
+                "Name for the asset; the URL's last segment when omitted.",
+            ),
+        ],
+        annotations: CREATE,
+        output_schema: asset_schema,
+    },
 ];
 
 /// Finds a tool by name.

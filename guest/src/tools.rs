@@ -9,6 +9,8 @@ use crate::render;
 use crate::rest::{Client, Failure};
 use serde_json::{Value, json};
 
+mod uploads;
+
 /// How the host authenticates to FLORA, as the session import reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
@@ -98,6 +100,8 @@ pub fn call(
         "retrieve_project" => ctx.retrieve_project(&args),
         "list_assets" => ctx.list_assets(&args),
         "retrieve_asset" => ctx.retrieve_asset(&args),
+        "upload_file" => ctx.upload_file(&args),
+        "import_url" => ctx.import_url(&args),
         _ => return Err(CallError::UnknownTool(name.to_owned())),
     };
     Ok(outcome.unwrap_or_else(|stop| match stop {

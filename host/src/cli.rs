@@ -257,7 +257,12 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     }
     let mut storage = args.storage_origins.clone();
     if let Ok(list) = std::env::var("FLORA_MCP_STORAGE_ORIGINS") {
-        storage.extend(list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned));
+        storage.extend(
+            list.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
     }
     if storage.is_empty() {
         storage = config::DEFAULT_STORAGE_ORIGINS.map(str::to_owned).to_vec();

@@ -12,8 +12,10 @@ pub const DEFAULT_API_BASE: &str = "https://app.flora.ai/api/v1";
 
 /// The storage origins FLORA's signed upload targets are known to point at (ImageKit's upload
 /// API, and Google Cloud Storage POST policies), per the API reference §5.
-pub const DEFAULT_STORAGE_ORIGINS: [&str; 2] =
-    ["https://upload.imagekit.io", "https://storage.googleapis.com"];
+pub const DEFAULT_STORAGE_ORIGINS: [&str; 2] = [
+    "https://upload.imagekit.io",
+    "https://storage.googleapis.com",
+];
 
 /// The FLORA API the component may reach: one origin and one path prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]

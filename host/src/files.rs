@@ -110,7 +110,11 @@ impl AllowedDirs {
 
     fn roots(&self) -> Vec<Root> {
         let client = self.client.read().unwrap_or_else(|p| p.into_inner());
-        self.configured.iter().chain(client.iter()).cloned().collect()
+        self.configured
+            .iter()
+            .chain(client.iter())
+            .cloned()
+            .collect()
     }
 
     fn contains_real(&self, real: &Path) -> bool {
@@ -383,8 +387,7 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         std::fs::write(other.path().join("b.png"), PNG).unwrap();
         std::fs::write(dir.path().join("in.png"), PNG).unwrap();
-        std::os::unix::fs::symlink(other.path().join("b.png"), dir.path().join("out.png"))
-            .unwrap();
+        std::os::unix::fs::symlink(other.path().join("b.png"), dir.path().join("out.png")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("in.png"), dir.path().join("alias.png"))
             .unwrap();
         let out = allowed.open(&path(&dir, "out.png"));

@@ -90,7 +90,10 @@ impl FloraServer {
                     .iter()
                     .filter_map(|root| file_uri_path(&root.uri))
                     .collect();
-                tracing::info!(roots = dirs.len(), "the client's roots are allowed for uploads");
+                tracing::info!(
+                    roots = dirs.len(),
+                    "the client's roots are allowed for uploads"
+                );
                 allowed.set_client_roots(&dirs);
             }
             Err(err) => tracing::warn!("could not list the client's roots: {err}"),

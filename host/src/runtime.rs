@@ -538,7 +538,7 @@ pub struct Inspection {
 }
 
 impl Inspection {
-    /// The version of the `flora:mcp` package the component exports, such as `0.2.0`.
+    /// The version of the `flora:mcp` package the component exports, such as `0.3.0`.
     pub fn package_version(&self) -> Option<&str> {
         self.exports
             .iter()

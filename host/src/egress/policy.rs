@@ -142,7 +142,11 @@ impl Policy {
             )));
         }
         let mut nearest = None;
-        for rule in self.rules.iter().filter(|rule| file || !rule.file_bodies_only) {
+        for rule in self
+            .rules
+            .iter()
+            .filter(|rule| file || !rule.file_bodies_only)
+        {
             if rule.scheme != target.scheme || rule.host != target.host || rule.port != target.port
             {
                 continue;
@@ -288,12 +292,19 @@ mod tests {
         let storage = ApiBase::parse("https://storage.example").unwrap();
         let p = Policy::for_api_and_storage(&api, &[storage]);
         let uri: http::Uri = "https://storage.example/bucket".parse().unwrap();
-        assert!(p.check(&Method::POST, &uri).is_err(), "plain HTTP to storage");
+        assert!(
+            p.check(&Method::POST, &uri).is_err(),
+            "plain HTTP to storage"
+        );
         let rule = p.check_file_body(&Method::POST, &uri).unwrap();
         assert!(!rule.credential);
         assert!(p.check_file_body(&Method::PUT, &uri).is_ok());
         assert!(p.check_file_body(&Method::GET, &uri).is_err());
         let api_uri: http::Uri = "https://app.flora.ai/api/v1/assets".parse().unwrap();
-        assert!(p.check_file_body(&Method::POST, &api_uri).unwrap().credential);
+        assert!(
+            p.check_file_body(&Method::POST, &api_uri)
+                .unwrap()
+                .credential
+        );
     }
 }

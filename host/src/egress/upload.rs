@@ -99,7 +99,11 @@ impl Egress {
         let method = match send.method.to_ascii_uppercase().as_str() {
             "POST" => Method::POST,
             "PUT" => Method::PUT,
-            other => return Err(SendError::Denied(format!("method {other} cannot carry a file"))),
+            other => {
+                return Err(SendError::Denied(format!(
+                    "method {other} cannot carry a file"
+                )));
+            }
         };
         let uri: http::Uri = send
             .url

@@ -167,7 +167,7 @@ fn an_incompatible_wit_version_or_an_extra_import_is_refused_before_it_runs() {
     let future = setup.signed("incompatible", &key);
     let err = setup.refused(&["component", "install", future.to_str().unwrap()]);
     assert!(
-        err.contains("flora:mcp@2.0.0") && err.contains("flora:mcp@0.2.0"),
+        err.contains("flora:mcp@2.0.0") && err.contains("flora:mcp@0.3.0"),
         "{err}"
     );
     let std_based = setup.signed("hostile_std", &key);

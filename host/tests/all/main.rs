@@ -18,3 +18,5 @@ mod protocol;
 mod stdio;
 /// Each FLORA tool against the fake, on success and on failure.
 mod tools;
+/// Uploading local files and importing URLs: confinement, checks, signed targets, cancellation.
+mod uploads;
