@@ -403,7 +403,7 @@ impl Runtime {
                 .allow_blocking_current_thread(false)
                 .build(),
             http: WasiHttpCtx::new(),
-            egress: self.egress.clone(),
+            egress: self.egress.for_call(),
             session: self.session.clone(),
             progress,
             limits: StoreLimitsBuilder::new()

@@ -1,7 +1,8 @@
 //! File bodies: the `flora:mcp/files` send path. The same policy decides the destination (with
 //! the storage rules, which plain requests never match), the same client sends it (no
 //! redirects, public addresses only), credentials the component names are dropped and the
-//! host's own is added only where the rule says so; the file is checked and opened by
+//! host's own is added only where the rule says so, and a storage origin takes only a target
+//! FLORA granted this call ([`super::grants`]); the file is checked and opened by
 //! [`crate::files`], streamed with a `Content-Length` in chunks, and its progress counted in
 //! bytes. The response body is cut at [`MAX_FILE_RESPONSE_BODY`].
 
@@ -117,6 +118,14 @@ impl Egress {
                 return Err(SendError::Denied(denial.0));
             }
         };
+        // A storage origin takes only the upload FLORA handed this call, once.
+        if !credential && !self.grants.take(&method, &send.url) {
+            tracing::warn!(%method, host = ?uri.host(), "file egress denied: no upload target");
+            return Err(SendError::Denied(format!(
+                "{method} {} is not an upload target FLORA issued in this call",
+                uri.host().unwrap_or("?")
+            )));
+        }
         let checked = self.allowed.open(&send.path).map_err(SendError::File)?;
         let mut headers = component_headers(&send.headers)?;
         if let Some(key) = self.api_key.as_ref().filter(|_| credential) {
@@ -283,6 +292,36 @@ mod tests {
         assert!(key < policy && policy < file, "{prefix}");
         assert!(prefix.ends_with("Content-Type: image/png\r\n\r\n"));
         assert_eq!(suffix, format!("\r\n--{boundary}--\r\n").into_bytes());
+    }
+
+    #[tokio::test]
+    async fn a_storage_origin_takes_no_file_without_a_target_flora_granted_this_call() {
+        use crate::config::ApiBase;
+        use crate::egress::Policy;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.png");
+        std::fs::write(&path, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+        let api = ApiBase::parse("https://app.flora.ai/api/v1").unwrap();
+        let storage = ApiBase::parse("https://storage.example").unwrap();
+        let allowed = crate::files::AllowedDirs::new(&[dir.path().to_owned()]).unwrap();
+        let egress = Egress::new(Policy::for_api_and_storage(&api, &[storage]), None)
+            .unwrap()
+            .with_allowed_dirs(Arc::new(allowed));
+        let send = FileSend {
+            method: "POST".to_owned(),
+            url: "https://storage.example/attacker-bucket".to_owned(),
+            headers: Vec::new(),
+            path: path.display().to_string(),
+            form: None,
+        };
+        let err = egress
+            .send_file(send, Box::new(|_, _| {}))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, SendError::Denied(why) if why.contains("not an upload target")),
+            "{err:?}"
+        );
     }
 
     #[test]
