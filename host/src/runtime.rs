@@ -257,7 +257,7 @@ impl bindings::flora::mcp::files::Host for CallState {
         // Progress of a file is counted in bytes, from the host's side of the transfer.
         let sent: crate::egress::Sent = Box::new(move |done, total| {
             if let Some(progress) = &progress {
-                let message = format!("sent {} of {} bytes", done, total);
+                let message = format!("sent {done} of {total} bytes");
                 let _ = progress.send((done as f64, Some(total as f64), Some(message)));
             }
         });

@@ -76,7 +76,7 @@ impl Grants {
         let mut grants = self.lock();
         match grants
             .iter()
-            .position(|g| &g.method == method && g.url == url)
+            .position(|g| g.method == *method && g.url == url)
         {
             Some(at) => {
                 grants.remove(at);
