@@ -29,6 +29,9 @@ const INSTRUCTIONS: &str = "Tools for FLORA, the creative-AI canvas. Find a Tech
     To use a local file as an input, upload_file it (by absolute path) and pass the asset URL; \
     import_url brings in a public HTTPS file.";
 
+/// How long the client may take to answer `roots/list`.
+const ROOTS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A loaded component and its catalog in MCP form.
 struct Loaded {
     runtime: Arc<Runtime>,
@@ -67,6 +70,12 @@ impl FloraServer {
         }
     }
 
+    /// Refreshes the roots in the background, so a client slow to answer holds nothing up.
+    fn spawn_roots_refresh(&self, peer: rmcp::Peer<RoleServer>) {
+        let server = self.clone();
+        tokio::spawn(async move { server.refresh_roots(&peer).await });
+    }
+
     /// Asks the client for its roots, when it declared it has some, and allows those folders.
     #[expect(
         deprecated,
@@ -83,8 +92,11 @@ impl FloraServer {
         if !declared {
             return;
         }
-        match peer.list_roots().await {
-            Ok(list) => {
+        let answer = tokio::time::timeout(ROOTS_TIMEOUT, peer.list_roots()).await;
+        match answer {
+            Err(_) => tracing::warn!("the client did not list its roots in time"),
+            Ok(Err(err)) => tracing::warn!("could not list the client's roots: {err}"),
+            Ok(Ok(list)) => {
                 let dirs: Vec<PathBuf> = list
                     .roots
                     .iter()
@@ -96,7 +108,6 @@ impl FloraServer {
                 );
                 allowed.set_client_roots(&dirs);
             }
-            Err(err) => tracing::warn!("could not list the client's roots: {err}"),
         }
     }
 
@@ -308,11 +319,11 @@ impl ServerHandler for FloraServer {
     }
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
-        self.refresh_roots(&context.peer).await;
+        self.spawn_roots_refresh(context.peer);
     }
 
     async fn on_roots_list_changed(&self, context: NotificationContext<RoleServer>) {
-        self.refresh_roots(&context.peer).await;
+        self.spawn_roots_refresh(context.peer);
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
