@@ -132,6 +132,19 @@ fn a_twenty_megabyte_video_takes_the_signed_path_with_progress_in_bytes() {
     assert_eq!(asset["status"], "ready", "{asset}");
     assert_eq!(asset["content_type"], "video/mp4");
     assert_eq!(asset["size_bytes"], 20 * MIB);
+    let on_canvas = setup
+        .server
+        .call("list_assets", json!({ "project_id": SEED_PROJECT_ID }));
+    let ids: Vec<&Value> = on_canvas["structuredContent"]["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["asset_id"])
+        .collect();
+    assert!(
+        ids.contains(&&asset["asset_id"]),
+        "not on the canvas: {on_canvas}"
+    );
 
     let stored = setup.fake.fake.stored_uploads();
     assert_eq!(stored.len(), 1, "{stored:?}");
