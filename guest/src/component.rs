@@ -1,9 +1,13 @@
 //! The component's face: `wit-bindgen` bindings for the `flora:mcp/flora-tools` world, the
 //! export of the tool catalog and call entry point, and the [`Http`] transport over the
-//! host-filtered `wasi:http/outgoing-handler`.
+//! host-filtered `wasi:http/outgoing-handler`, with local files sent by the host through
+//! `flora:mcp/files`.
 
 use crate::catalog::{self, Tool};
-use crate::http::{Http, Method, Request, Response, TransportError};
+use crate::http::{
+    FileError, FileInfo, FileRequest, FileSendError, Http, Method, Request, Response,
+    TransportError,
+};
 use crate::prelude::*;
 use crate::tools::{self, AuthMethod, Session};
 
@@ -14,8 +18,8 @@ wit_bindgen::generate!({
 });
 
 use exports::flora::mcp::tools::{Guest, ToolDescriptor, ToolOutput};
-use flora::mcp::session;
 use flora::mcp::types::{ArgumentProblem, CallError, ResourceLink, ToolAnnotations};
+use flora::mcp::{files, session};
 use wasi::http::outgoing_handler;
 use wasi::http::types::{
     ErrorCode, Fields, IncomingBody, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
@@ -101,6 +105,48 @@ fn current_session() -> Session {
 struct WasiHttp;
 
 impl Http for WasiHttp {
+    fn inspect_file(&self, path: &str) -> Result<FileInfo, FileError> {
+        files::inspect(path)
+            .map(|info| FileInfo {
+                size: info.size,
+                media_type: info.media_type,
+                file_name: info.file_name,
+            })
+            .map_err(file_error)
+    }
+
+    fn send_file(&self, request: FileRequest) -> Result<Response, FileSendError> {
+        let request = files::FileRequest {
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            path: request.path,
+            form: request.form.map(|form| files::MultipartForm {
+                fields: form.fields,
+                file_field: form.file_field,
+                file_name: form.file_name,
+            }),
+        };
+        match files::send(&request) {
+            Ok(answer) => Ok(Response {
+                status: answer.status,
+                headers: answer.headers,
+                body: answer.body,
+            }),
+            Err(files::SendError::File(err)) => Err(FileSendError::File(file_error(err))),
+            Err(files::SendError::Denied(why)) => {
+                Err(FileSendError::Transport(TransportError::Denied(why)))
+            }
+            Err(files::SendError::Unreachable(why)) => {
+                Err(FileSendError::Transport(TransportError::Unreachable(why)))
+            }
+            Err(files::SendError::Timeout) => {
+                Err(FileSendError::Transport(TransportError::Timeout))
+            }
+            Err(files::SendError::Changed) => Err(FileSendError::Changed),
+        }
+    }
+
     fn sleep_ms(&self, ms: u64) {
         wasi::clocks::monotonic_clock::subscribe_duration(ms.saturating_mul(1_000_000)).block();
     }
@@ -248,6 +294,18 @@ fn split_url(url: &str) -> Option<(Scheme, &str, &str)> {
     let slash = rest.find('/').unwrap_or(rest.len());
     let (authority, path) = rest.split_at(slash);
     Some((scheme, authority, if path.is_empty() { "/" } else { path }))
+}
+
+fn file_error(err: files::FileError) -> FileError {
+    match err {
+        files::FileError::NotAllowed(why) => FileError::NotAllowed(why),
+        files::FileError::NotFound => FileError::NotFound,
+        files::FileError::NotAFile => FileError::NotAFile,
+        files::FileError::Empty => FileError::Empty,
+        files::FileError::UnsupportedType(claimed) => FileError::UnsupportedType(claimed),
+        files::FileError::TooLarge(limit) => FileError::TooLarge(limit),
+        files::FileError::Unreadable(why) => FileError::Unreadable(why),
+    }
 }
 
 fn other(what: &str) -> TransportError {

@@ -93,9 +93,92 @@ impl core::fmt::Display for TransportError {
     }
 }
 
+/// What the host found out about a local file; the tools never see its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// Size in bytes.
+    pub size: u64,
+    /// The media type detected from its content, one FLORA accepts.
+    pub media_type: String,
+    /// The file's own name.
+    pub file_name: String,
+}
+
+/// Why the host will not send a local file; decided before any byte is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    /// Outside the allowed folders, relative, or no folder allowed; the reason.
+    NotAllowed(String),
+    /// Nothing at the path.
+    NotFound,
+    /// A directory or another non-regular file.
+    NotAFile,
+    /// Zero bytes.
+    Empty,
+    /// Not a type FLORA accepts; what the extension claimed, if anything.
+    UnsupportedType(Option<String>),
+    /// Larger than the host's limit (carried, in bytes).
+    TooLarge(u64),
+    /// Could not be opened or read; the reason.
+    Unreadable(String),
+}
+
+/// A `multipart/form-data` body around a file: fields first, then the file part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// Text fields, in order.
+    pub fields: Vec<(String, String)>,
+    /// The file part's field name.
+    pub file_field: String,
+    /// The file part's `filename`.
+    pub file_name: String,
+}
+
+/// A request whose body is a local file, which the host sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRequest {
+    /// `POST` or `PUT`.
+    pub method: String,
+    /// Absolute URL.
+    pub url: String,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// The file's absolute path.
+    pub path: String,
+    /// A form around the file, or `None` for the raw bytes.
+    pub form: Option<Form>,
+}
+
+/// Why a file request got no answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileSendError {
+    /// The file failed a check; nothing was sent.
+    File(FileError),
+    /// The request failed as any request can.
+    Transport(TransportError),
+    /// The file changed size while it was sent.
+    Changed,
+}
+
 /// What the tools need from their host: send a request and wait for the response, plus the
 /// clock, randomness and progress reports that polling and retries use.
 pub trait Http {
+    /// Checks a local file for sending, without sending it.
+    fn inspect_file(&self, path: &str) -> Result<FileInfo, FileError> {
+        let _ = path;
+        Err(FileError::NotAllowed(
+            "this transport sends no files".to_owned(),
+        ))
+    }
+
+    /// Sends a request whose body is a local file; the host streams it.
+    fn send_file(&self, request: FileRequest) -> Result<Response, FileSendError> {
+        let _ = request;
+        Err(FileSendError::File(FileError::NotAllowed(
+            "this transport sends no files".to_owned(),
+        )))
+    }
+
     /// Sends `request`; any HTTP status is a `Response`, only a missing answer is an error.
     fn send(&self, request: Request) -> Result<Response, TransportError>;
 

@@ -180,6 +180,28 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// `POST base/segments…` without a body (`complete`, `retry`), with an `Idempotency-Key`
+    /// made once for this call and reused by every retry.
+    pub fn create_bare(&self, segments: &[&str]) -> Result<Value, Failure> {
+        let key = self.idempotency_key();
+        let make = || {
+            let mut headers = common_headers();
+            headers.push(("idempotency-key".to_owned(), key.clone()));
+            Request {
+                method: Method::Post,
+                url: self.url(segments),
+                headers,
+                body: None,
+            }
+        };
+        self.with_retries(make).map_err(|(failure, _)| failure)
+    }
+
+    /// The absolute URL of `segments` under the API base.
+    pub fn url(&self, segments: &[&str]) -> String {
+        query::url(self.base, segments, &[])
+    }
+
     /// A fresh idempotency key: 128 random bits in hex.
     pub fn idempotency_key(&self) -> String {
         format!(
@@ -259,7 +281,8 @@ impl<'a> Client<'a> {
     }
 }
 
-fn common_headers() -> Vec<(String, String)> {
+/// The headers every request to FLORA carries.
+pub fn common_headers() -> Vec<(String, String)> {
     vec![
         ("accept".to_owned(), "application/json".to_owned()),
         ("user-agent".to_owned(), USER_AGENT.to_owned()),
@@ -267,7 +290,7 @@ fn common_headers() -> Vec<(String, String)> {
 }
 
 /// Sorts a response into a JSON object or a failure.
-fn sort(response: Response) -> Result<Value, Failure> {
+pub fn sort(response: Response) -> Result<Value, Failure> {
     let request_id = response.header("request-id").map(str::to_owned);
     match response.status {
         200..=299 => match serde_json::from_slice::<Value>(&response.body) {

@@ -4,6 +4,7 @@
 
 use crate::config::Settings;
 use crate::egress::{MAX_RESPONSE_BODY, MAX_RESPONSE_HEADERS, Policy};
+use crate::files::{ALLOWED_TYPES, MAX_FILE_BYTES};
 use crate::runtime::{self, MAX_INSTANCE_MEMORY};
 use serde_json::{Value, json};
 
@@ -29,7 +30,7 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
         .imports
         .iter()
         .all(|i| approved.contains(&i.as_str()));
-    let policy = Policy::for_api(&settings.api);
+    let policy = Policy::for_api_and_storage(&settings.api, &settings.storage_origins);
     let rules: Vec<Value> = policy
         .rules()
         .iter()
@@ -45,6 +46,7 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
                     json!(rule.methods.iter().map(|m| m.as_str()).collect::<Vec<_>>())
                 },
                 "credential_added": rule.credential && settings.api_key.is_some(),
+                "file_bodies_only": rule.file_bodies_only,
                 "addresses": if rule.is_loopback() {
                     "loopback allowed (local API)"
                 } else {
@@ -70,6 +72,17 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
                 "any header but authorization, cookie, proxy-authorization and hop-by-hop ones",
             "max_response_body_bytes": MAX_RESPONSE_BODY,
             "max_response_header_bytes": MAX_RESPONSE_HEADERS,
+        },
+        "files": {
+            "allowed_folders": settings
+                .allow_dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>(),
+            "client_roots": "added while serving, when the MCP client declares roots",
+            "component_sees": "size and detected media type only, never the bytes",
+            "max_file_bytes": MAX_FILE_BYTES,
+            "accepted_types": ALLOWED_TYPES,
         },
         "credentials": {
             "api_key": if settings.api_key.is_some() {
@@ -136,6 +149,42 @@ pub fn render(report: &Value) -> String {
             "no key set"
         },
         report["egress"]["max_response_body_bytes"],
+    ));
+    for rule in report["egress"]["allowed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .skip(1)
+    {
+        out.push_str(&format!(
+            "storage     {}://{}:{}/* {} of a local file only, never with the credential\n",
+            rule["scheme"].as_str().unwrap_or("?"),
+            rule["host"].as_str().unwrap_or("?"),
+            rule["port"],
+            rule["methods"]
+                .as_array()
+                .map(|m| m
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default(),
+        ));
+    }
+    let folders: Vec<&str> = report["files"]["allowed_folders"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    out.push_str(&format!(
+        "files       uploads from {} and the MCP client's roots; the component sees size and \
+         type, never bytes\n",
+        if folders.is_empty() {
+            "no configured folder".to_owned()
+        } else {
+            folders.join(", ")
+        }
     ));
     out.push_str(&format!(
         "credentials API key {}; {}\n",

@@ -3,6 +3,7 @@
 
 use crate::config::{self, ApiBase, ComponentSource, Settings, Toolsets};
 use crate::egress::{Egress, Policy};
+use crate::files::AllowedDirs;
 use crate::mcp::FloraServer;
 use crate::runtime::{AuthMethod, Runtime, SessionView};
 use crate::secrets::ApiKey;
@@ -182,6 +183,14 @@ pub struct ServeArgs {
     /// Log filter for standard error: error, warn, info, debug, trace, or tracing directives.
     #[arg(long, env = "FLORA_MCP_LOG", default_value = "info", global = true)]
     pub log_level: String,
+    /// A folder local files may be uploaded from (repeatable); also FLORA_MCP_ALLOW_DIRS, a
+    /// path list (`:`-separated on Unix). The MCP client's roots are added while serving.
+    #[arg(long = "allow-dir", value_name = "DIR", global = true)]
+    pub allow_dirs: Vec<PathBuf>,
+    /// An origin FLORA's upload targets may point at (repeatable); replaces the defaults
+    /// (ImageKit upload and Google Cloud Storage). Also FLORA_MCP_STORAGE_ORIGINS, comma-separated.
+    #[arg(long = "storage-origin", value_name = "ORIGIN", global = true)]
+    pub storage_origins: Vec<String>,
     /// The ids of the settings above that a flag or environment variable gave; the settings
     /// file supplies the others. Empty when parsed without [`Cli::from_process`].
     #[arg(skip)]
@@ -241,6 +250,19 @@ impl ServeArgs {
         }
         if let Some(v) = file.toolsets.filter(|_| free("toolsets")) {
             self.toolsets = v.joined();
+        }
+        // These two are lists that flags and FLORA_MCP_ALLOW_DIRS / FLORA_MCP_STORAGE_ORIGINS
+        // build up; the file's list is used only when neither gave any.
+        if let Some(v) = file.allow_dirs.filter(|_| {
+            self.allow_dirs.is_empty() && std::env::var_os("FLORA_MCP_ALLOW_DIRS").is_none()
+        }) {
+            self.allow_dirs = v;
+        }
+        if let Some(v) = file.storage_origins.filter(|_| {
+            self.storage_origins.is_empty()
+                && std::env::var_os("FLORA_MCP_STORAGE_ORIGINS").is_none()
+        }) {
+            self.storage_origins = v;
         }
         Ok(Some(path))
     }
@@ -354,6 +376,27 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             path.display()
         );
     }
+    let mut allow_dirs = args.allow_dirs.clone();
+    if let Some(list) = std::env::var_os("FLORA_MCP_ALLOW_DIRS") {
+        allow_dirs.extend(std::env::split_paths(&list).filter(|p| !p.as_os_str().is_empty()));
+    }
+    let mut storage = args.storage_origins.clone();
+    if let Ok(list) = std::env::var("FLORA_MCP_STORAGE_ORIGINS") {
+        storage.extend(
+            list.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    if storage.is_empty() {
+        storage = config::DEFAULT_STORAGE_ORIGINS.map(str::to_owned).to_vec();
+    }
+    let storage_origins = storage
+        .iter()
+        .map(|raw| config::storage_origin(raw))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .context("check --storage-origin / FLORA_MCP_STORAGE_ORIGINS")?;
     let data_dir = args.data_dir.clone().or_else(config::default_data_dir);
     let (component, component_reason) =
         crate::components::choose(args.component.as_deref(), data_dir.as_deref());
@@ -376,11 +419,17 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
         config_file: None,
         toolsets: Toolsets::parse(&args.toolsets)
             .context("check --toolsets / FLORA_MCP_TOOLSETS / `toolsets` in the settings file")?,
+        allow_dirs,
+        storage_origins,
     })
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let egress = Egress::new(Policy::for_api(&settings.api), settings.api_key.clone())?;
+    let allowed = AllowedDirs::new(&settings.allow_dirs)
+        .context("check --allow-dir / FLORA_MCP_ALLOW_DIRS")?;
+    let policy = Policy::for_api_and_storage(&settings.api, &settings.storage_origins);
+    let egress =
+        Egress::new(policy, settings.api_key.clone())?.with_allowed_dirs(Arc::new(allowed));
     let runtime = Arc::new(Runtime::load(
         &settings,
         egress.clone(),
@@ -392,7 +441,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         .check(catalog.iter().map(|tool| tool.toolset.as_str()))?;
     let server = FloraServer::new(runtime, catalog)?
         .read_only(settings.read_only)
-        .toolsets(settings.toolsets.clone());
+        .toolsets(settings.toolsets.clone())
+        .with_allowed_dirs(egress.allowed_dirs().clone());
     tracing::info!(api = %settings.api.url(), tools = server.tools().len(),
         component = %settings.component.describe(), "serving MCP on stdio");
 

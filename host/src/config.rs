@@ -12,6 +12,13 @@ use url::{Host, Url};
 /// FLORA's production API base URL.
 pub const DEFAULT_API_BASE: &str = "https://app.flora.ai/api/v1";
 
+/// The storage origins FLORA's signed upload targets are known to point at (ImageKit's upload
+/// API, and Google Cloud Storage POST policies), per the API reference §5.
+pub const DEFAULT_STORAGE_ORIGINS: [&str; 2] = [
+    "https://upload.imagekit.io",
+    "https://storage.googleapis.com",
+];
+
 /// The FLORA API the component may reach: one origin and one path prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiBase {
@@ -165,6 +172,23 @@ pub struct Settings {
     pub config_file: Option<PathBuf>,
     /// The toolsets offered beside the always-on `core` set.
     pub toolsets: Toolsets,
+    /// Folders local files may be uploaded from (besides the MCP client's roots).
+    pub allow_dirs: Vec<PathBuf>,
+    /// Origins that upload targets may point at: reachable only by a file body, never with
+    /// the credential.
+    pub storage_origins: Vec<ApiBase>,
+}
+
+/// Parses one storage origin for upload targets: an origin without path, query or user.
+///
+/// # Errors
+/// As [`ApiBase::parse`], and for a URL with a path.
+pub fn storage_origin(raw: &str) -> anyhow::Result<ApiBase> {
+    let origin = ApiBase::parse(raw).with_context(|| format!("check the storage origin {raw}"))?;
+    if origin.path_prefix != "/" {
+        bail!("the storage origin {raw} must be an origin only, without a path");
+    }
+    Ok(origin)
 }
 
 /// Which named groups of tools are offered (`--toolsets`, `FLORA_MCP_TOOLSETS`). The `core`
@@ -344,6 +368,16 @@ mod tests {
         assert!(err.contains("`nope`") && !err.contains("`canvas`"), "{err}");
         assert!(err.contains("canvas, core, library, all"), "{err}");
         assert!(Toolsets::All.check(["core"]).is_ok());
+    }
+
+    #[test]
+    fn storage_origins_are_origins_only() {
+        for raw in DEFAULT_STORAGE_ORIGINS {
+            assert_eq!(storage_origin(raw).unwrap().path_prefix, "/");
+        }
+        assert!(storage_origin("http://127.0.0.1:9/").is_ok());
+        assert!(storage_origin("https://storage.googleapis.com/bucket").is_err());
+        assert!(storage_origin("http://storage.googleapis.com").is_err());
     }
 
     #[test]

@@ -2,14 +2,20 @@
 //! [`Policy`] allows is sent; names resolve only to public addresses ([`resolve`]); credentials
 //! the component tries to set are refused and stripped; the host's own credential is added
 //! where the rule says so; redirects are never followed; response headers and bodies are
-//! capped. Nothing here logs a body or a header value.
+//! capped. Local files go out by the same policy and client through [`upload`]. Nothing here
+//! logs a body or a header value.
 
+mod grants;
 mod policy;
 pub mod resolve;
+mod upload;
 
 pub use policy::{Denial, Policy, Rule};
+pub use upload::{FileAnswer, FileSend, Form, MAX_FILE_RESPONSE_BODY, SendError, Sent};
 
+use crate::files::AllowedDirs;
 use crate::secrets::ApiKey;
+use grants::{Grants, MAX_TICKET_BYTES};
 use http::{HeaderName, HeaderValue, header};
 use http_body_util::BodyExt;
 use std::sync::Arc;
@@ -39,6 +45,8 @@ pub struct Egress {
     policy: Arc<Policy>,
     client: reqwest::Client,
     api_key: Option<Arc<ApiKey>>,
+    allowed: Arc<AllowedDirs>,
+    grants: Grants,
 }
 
 impl Egress {
@@ -66,7 +74,28 @@ impl Egress {
             policy: Arc::new(policy),
             client,
             api_key: api_key.map(Arc::new),
+            allowed: Arc::new(AllowedDirs::default()),
+            grants: Grants::default(),
         })
+    }
+
+    /// The same egress with no upload target granted yet: one per call, so a target FLORA
+    /// handed to one call cannot be used by another.
+    pub fn for_call(&self) -> Egress {
+        Egress {
+            grants: Grants::default(),
+            ..self.clone()
+        }
+    }
+
+    /// Lets file bodies come from `allowed` (none by default).
+    pub fn with_allowed_dirs(self, allowed: Arc<AllowedDirs>) -> Egress {
+        Egress { allowed, ..self }
+    }
+
+    /// The folders file bodies may come from.
+    pub fn allowed_dirs(&self) -> &Arc<AllowedDirs> {
+        &self.allowed
     }
 
     /// The policy in force.
@@ -173,6 +202,10 @@ impl Egress {
                 header_bytes as u32,
             )));
         }
+        if credential && response.status().is_success() && Grants::is_ticket_request(&method, &path)
+        {
+            return self.read_ticket(response).await;
+        }
         let response = response.map(|body| {
             http_body_util::Limited::new(body, MAX_RESPONSE_BODY)
                 .map_err(|err| {
@@ -185,6 +218,34 @@ impl Egress {
                 .boxed_unsync()
         });
         Ok((response, Box::new(async { Ok(()) })))
+    }
+}
+
+type Forwarded = (
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = Result<(), HttpError>> + Send>,
+);
+
+impl Egress {
+    /// Reads a ticket whole (it is small), learns its upload target, and hands it on.
+    async fn read_ticket(
+        &self,
+        response: http::Response<reqwest::Body>,
+    ) -> Result<Forwarded, HttpError> {
+        let (parts, body) = response.into_parts();
+        let bytes = http_body_util::Limited::new(body, MAX_TICKET_BYTES)
+            .collect()
+            .await
+            .map_err(|_| HttpError::HttpResponseBodySize(Some(MAX_TICKET_BYTES as u64)))?
+            .to_bytes();
+        self.grants.learn(&bytes);
+        let body = http_body_util::Full::new(bytes)
+            .map_err(|never| match never {})
+            .boxed_unsync();
+        Ok((
+            http::Response::from_parts(parts, body),
+            Box::new(async { Ok(()) }),
+        ))
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! The binary speaks MCP on stdio ([`mcp`], [`stdio`]), runs each tool call in a fresh instance
 //! of the FLORA tool component ([`runtime`]), and grants that component exactly what the
-//! `flora:mcp` WIT world names: outbound HTTP filtered by [`egress`], clocks, randomness and a
-//! secret-free view of the session. Credentials ([`secrets`]) never leave the host: the egress
+//! `flora:mcp` WIT world names: outbound HTTP filtered by [`egress`], clocks, randomness, a
+//! secret-free view of the session, and local files from allowed folders ([`files`]) sent as
+//! request bodies without their bytes entering the sandbox. Credentials ([`secrets`]) never leave the host: the egress
 //! hook adds them to requests after the component has handed them over.
 //!
 //! Layering: `mcp` sits on top of `runtime`; `runtime`, `egress`, `secrets` and `config` know
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod components;
 pub mod config;
 pub mod egress;
+pub mod files;
 pub mod logging;
 pub mod mcp;
 pub mod runtime;

@@ -1,20 +1,24 @@
 //! The MCP protocol layer (via rmcp): `initialize` with version negotiation, `tools/list` from
 //! the component's catalog, `tools/call` on a fresh instance per call with cancellation, and
 //! the mapping of refusals and sandbox failures to MCP errors and error results, the toolset and
-//! read-only filters, and the component's resource links as `resource_link` content.
+//! read-only filters, and the component's resource links as `resource_link` content; and the
+//! client's `roots`, asked for after initialization and again on every `list_changed`, which
+//! become folders uploads may come from.
 
 use crate::config::Toolsets;
+use crate::files::AllowedDirs;
 use crate::runtime::{CallError, Progress, ProgressSender, RunError, Runtime, ToolDescriptor};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     InitializeResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
     ProgressToken, ProtocolVersion, Resource, ServerCapabilities, Tool, ToolAnnotations,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,8 +29,12 @@ const INSTRUCTIONS: &str = "Tools for FLORA, the creative-AI canvas. Find a Tech
     list_techniques, read its inputs with retrieve_technique and run it with run_technique, or \
     pick a model with list_models and generate with it (both billed in USD to the workspace, \
     both wait and report progress). Workspaces, projects, models, runs and assets have list \
-    and retrieve tools; more groups of tools (canvas, library, actions …) are offered when \
-    the person enables them with --toolsets.";
+    and retrieve tools. To use a local file as an input, upload_file it (by absolute path) and \
+    pass the asset URL; import_url brings in a public HTTPS file. More groups of tools \
+    (canvas, library, actions …) are offered when the person enables them with --toolsets.";
+
+/// How long the client may take to answer `roots/list`.
+const ROOTS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A loaded component and its catalog in MCP form.
 struct Loaded {
@@ -43,6 +51,7 @@ pub struct FloraServer {
     loaded: Arc<std::sync::RwLock<Arc<Loaded>>>,
     read_only: bool,
     toolsets: Toolsets,
+    allowed: Option<Arc<AllowedDirs>>,
 }
 
 impl FloraServer {
@@ -56,7 +65,58 @@ impl FloraServer {
             loaded: Arc::new(std::sync::RwLock::new(loaded)),
             read_only: false,
             toolsets: Toolsets::All,
+            allowed: None,
         })
+    }
+
+    /// Adds the file:// roots the client declares to `allowed`, replacing them when the client
+    /// says its roots changed.
+    pub fn with_allowed_dirs(self, allowed: Arc<AllowedDirs>) -> FloraServer {
+        FloraServer {
+            allowed: Some(allowed),
+            ..self
+        }
+    }
+
+    /// Refreshes the roots in the background, so a client slow to answer holds nothing up.
+    fn spawn_roots_refresh(&self, peer: rmcp::Peer<RoleServer>) {
+        let server = self.clone();
+        tokio::spawn(async move { server.refresh_roots(&peer).await });
+    }
+
+    /// Asks the client for its roots, when it declared it has some, and allows those folders.
+    #[expect(
+        deprecated,
+        reason = "roots are deprecated by SEP-2577, but the clients we serve still declare them; \
+                  TODO(#5): drop when the clients move to its replacement"
+    )]
+    async fn refresh_roots(&self, peer: &rmcp::Peer<RoleServer>) {
+        let Some(allowed) = &self.allowed else {
+            return;
+        };
+        let declared = peer
+            .peer_info()
+            .is_some_and(|info| info.capabilities.roots.is_some());
+        if !declared {
+            return;
+        }
+        let answer = tokio::time::timeout(ROOTS_TIMEOUT, peer.list_roots()).await;
+        match answer {
+            Err(_) => tracing::warn!("the client did not list its roots in time"),
+            Ok(Err(err)) => tracing::warn!("could not list the client's roots: {err}"),
+            Ok(Ok(list)) => {
+                let dirs: Vec<PathBuf> = list
+                    .roots
+                    .iter()
+                    .filter_map(|root| file_uri_path(&root.uri))
+                    .collect();
+                tracing::info!(
+                    roots = dirs.len(),
+                    "the client's roots are allowed for uploads"
+                );
+                allowed.set_client_roots(&dirs);
+            }
+        }
     }
 
     /// Offers only tools whose annotations say they change nothing; the others are neither
@@ -264,6 +324,16 @@ async fn forward_progress(
     }
 }
 
+/// The local folder a `file://` URI names, if it is one.
+fn file_uri_path(uri: &str) -> Option<PathBuf> {
+    let url = url::Url::parse(uri).ok()?;
+    if url.scheme() != "file" {
+        tracing::warn!(uri, "ignoring a root that is not a file:// URI");
+        return None;
+    }
+    url.to_file_path().ok()
+}
+
 fn unknown_tool(name: &str) -> McpError {
     McpError::invalid_params(
         format!("unknown tool `{name}`; call tools/list for the tools this server offers"),
@@ -312,6 +382,14 @@ impl ServerHandler for FloraServer {
             .with_protocol_version(NEWEST_PROTOCOL)
             .with_server_info(server)
             .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        self.spawn_roots_refresh(context.peer);
+    }
+
+    async fn on_roots_list_changed(&self, context: NotificationContext<RoleServer>) {
+        self.spawn_roots_refresh(context.peer);
     }
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {

@@ -17,7 +17,8 @@ mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "flora:mcp/flora-tools",
-        imports: { default: trappable },
+        // Sending a file waits on the network, so it is async on the host (blocking to Wasm).
+        imports: { "flora:mcp/files.send": async | trappable, default: trappable },
         exports: { default: async },
         with: {
             "wasi:http": wasmtime_wasi_http::p2::bindings::http,
@@ -29,6 +30,7 @@ mod bindings {
     });
 }
 
+use bindings::flora::mcp::files::{FileError, FileInfo, FileRequest, FileResponse, SendError};
 pub use bindings::flora::mcp::session::AuthMethod;
 use bindings::flora::mcp::session::SessionInfo;
 pub use bindings::flora::mcp::types::{CallError, ResourceLink, ToolDescriptor, ToolOutput};
@@ -223,6 +225,73 @@ impl bindings::flora::mcp::progress::Host for CallState {
     }
 }
 
+impl bindings::flora::mcp::files::Host for CallState {
+    fn inspect(&mut self, path: String) -> wasmtime::Result<Result<FileInfo, FileError>> {
+        Ok(self
+            .egress
+            .inspect_file(&path)
+            .map(|checked| FileInfo {
+                size: checked.size,
+                media_type: checked.media_type.to_owned(),
+                file_name: checked.file_name,
+            })
+            .map_err(file_error))
+    }
+
+    async fn send(
+        &mut self,
+        request: FileRequest,
+    ) -> wasmtime::Result<Result<FileResponse, SendError>> {
+        let send = crate::egress::FileSend {
+            method: request.method,
+            url: request.url,
+            headers: request.headers,
+            path: request.path,
+            form: request.form.map(|form| crate::egress::Form {
+                fields: form.fields,
+                file_field: form.file_field,
+                file_name: form.file_name,
+            }),
+        };
+        let progress = self.progress.clone();
+        // Progress of a file is counted in bytes, from the host's side of the transfer.
+        let sent: crate::egress::Sent = Box::new(move |done, total| {
+            if let Some(progress) = &progress {
+                let message = format!("sent {done} of {total} bytes");
+                let _ = progress.send((done as f64, Some(total as f64), Some(message)));
+            }
+        });
+        let egress = self.egress.clone();
+        let outcome = egress.send_file(send, sent).await;
+        Ok(outcome
+            .map(|answer| FileResponse {
+                status: answer.status,
+                headers: answer.headers,
+                body: answer.body,
+            })
+            .map_err(|err| match err {
+                crate::egress::SendError::File(e) => SendError::File(file_error(e)),
+                crate::egress::SendError::Denied(why) => SendError::Denied(why),
+                crate::egress::SendError::Unreachable(why) => SendError::Unreachable(why),
+                crate::egress::SendError::Timeout => SendError::Timeout,
+                crate::egress::SendError::Changed => SendError::Changed,
+            }))
+    }
+}
+
+fn file_error(err: crate::files::FileError) -> FileError {
+    use crate::files::FileError as E;
+    match err {
+        E::NotAllowed(why) => FileError::NotAllowed(why),
+        E::NotFound => FileError::NotFound,
+        E::NotAFile => FileError::NotAFile,
+        E::Empty => FileError::Empty,
+        E::UnsupportedType(claimed) => FileError::UnsupportedType(claimed),
+        E::TooLarge(limit) => FileError::TooLarge(limit),
+        E::Unreadable(why) => FileError::Unreadable(why),
+    }
+}
+
 impl bindings::flora::mcp::types::Host for CallState {}
 
 struct HasSelf;
@@ -255,7 +324,8 @@ impl Runtime {
         let instance_pre = linker.instantiate_pre(&component).map_err(|err| {
             anyhow::anyhow!(
                 "the component imports something this host does not grant (only wasi:http, \
-                 wasi:clocks, wasi:random, wasi:io and flora:mcp/session are available): {err:#}"
+                 wasi:clocks, wasi:random, wasi:io and flora:mcp/session, progress and files \
+                 are available): {err:#}"
             )
         })?;
         let pre = bindings::FloraToolsPre::new(instance_pre)
@@ -333,7 +403,7 @@ impl Runtime {
                 .allow_blocking_current_thread(false)
                 .build(),
             http: WasiHttpCtx::new(),
-            egress: self.egress.clone(),
+            egress: self.egress.for_call(),
             session: self.session.clone(),
             progress,
             limits: StoreLimitsBuilder::new()
@@ -366,6 +436,7 @@ fn link(linker: &mut Linker<CallState>) -> anyhow::Result<()> {
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)?;
     bindings::flora::mcp::session::add_to_linker::<CallState, HasSelf>(linker, |s| s)?;
     bindings::flora::mcp::progress::add_to_linker::<CallState, HasSelf>(linker, |s| s)?;
+    bindings::flora::mcp::files::add_to_linker::<CallState, HasSelf>(linker, |s| s)?;
     Ok(())
 }
 

@@ -53,8 +53,11 @@ def fake_flora() -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def flora_session(api_base: str, **extra_env: str) -> AsyncIterator[ClientSession]:
-    """An initialized MCP client session with `flora-mcp` serving against `api_base`."""
+async def flora_session(
+    api_base: str, list_roots_callback=None, **extra_env: str
+) -> AsyncIterator[ClientSession]:
+    """An initialized MCP client session with `flora-mcp` serving against `api_base`; with
+    `list_roots_callback`, the client declares roots and answers `roots/list` with it."""
     env = {
         "FLORA_BASE_URL": api_base,
         "FLORA_API_KEY": FAKE_API_KEY,
@@ -63,6 +66,6 @@ async def flora_session(api_base: str, **extra_env: str) -> AsyncIterator[Client
     }
     params = StdioServerParameters(command=binary("FLORA_MCP_BIN", "flora-mcp"), env=env)
     async with stdio_client(params) as (read, write):
-        async with ClientSession(read, write) as session:
+        async with ClientSession(read, write, list_roots_callback=list_roots_callback) as session:
             await session.initialize()
             yield session

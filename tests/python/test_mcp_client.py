@@ -104,3 +104,41 @@ async def test_run_technique_reports_progress_to_the_sdk_and_returns_outputs(api
         assert not result.is_error, result.content
         assert result.structured_content["status"] == "completed"
         assert seen and seen[-1] == 100.0
+
+
+async def test_a_file_in_a_declared_root_uploads_without_its_bytes_passing_through(
+    api_base: str, tmp_path
+) -> None:
+    import json
+    import urllib.request
+    from pathlib import Path
+
+    from mcp import types
+
+    origin = api_base.rsplit("/api/v1", 1)[0]
+    with urllib.request.urlopen(f"{origin}/__fake/storage") as answer:
+        storage = json.load(answer)["storage_origin"]
+    small = tmp_path / "photo.png"
+    small.write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(1000))
+    large = tmp_path / "clip.mp4"
+    with large.open("wb") as f:
+        f.write(b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2")
+        f.truncate(6 * 1024 * 1024)
+
+    async def roots(_context) -> types.ListRootsResult:
+        return types.ListRootsResult(roots=[types.Root(uri=Path(tmp_path).as_uri())])
+
+    async with flora_session(
+        api_base, list_roots_callback=roots, FLORA_MCP_STORAGE_ORIGINS=storage
+    ) as session:
+        await anyio.sleep(0.3)  # the server asks for the roots right after initialization
+        for path, kind, size in [(small, "image/png", 1016), (large, "video/mp4", 6 << 20)]:
+            done = await session.call_tool("upload_file", {"path": str(path)})
+            assert not done.is_error, done.content
+            asset = done.structured_content
+            assert (asset["status"], asset["content_type"], asset["size_bytes"]) == (
+                "ready", kind, size
+            )
+        outside = await session.call_tool("upload_file", {"path": "/etc/hostname"})
+        assert outside.is_error
+        assert "not in a folder allowed" in outside.content[0].text

@@ -1,6 +1,7 @@
 //! Assets: listing and retrieving them (`core`), and the `assets` toolset's 1:1 operations:
 //! creating one from an HTTPS URL or as a signed upload, completing and retrying a signed
-//! upload, and attaching a ready asset to a project canvas. Uploading local files is not here.
+//! upload, and attaching a ready asset to a project canvas. `upload_file` and `import_url`
+//! (`core`) turn a local file or a public URL into a ready asset in one call.
 
 use super::{CREATE, PROJECT_ID, READ, Tool, WORKSPACE_DEFAULTED, WORKSPACE_FILTER, shapes};
 use crate::schema::{CURSOR, LIMIT, Param, id, text};
@@ -43,6 +44,67 @@ pub const TOOLS: &[Tool] = &[
             "The asset's id (`asset_…`).",
         )],
         annotations: READ,
+        output_schema: shapes::asset,
+        toolset: "core",
+    },
+    Tool {
+        name: "upload_file",
+        title: "Upload a local file",
+        description: "Upload a file from this computer to FLORA as an asset and wait until it is \
+            ready; returns its asset id and URL, which can be a Technique input (imageUrl, \
+            videoUrl, …). Give the file's absolute path: the server sends it itself, so never \
+            read or encode the file. Only folders the person allowed can be read. Accepted: \
+            images (jpeg, png, webp, gif, avif, heic, heif), video (mp4, webm, quicktime), audio \
+            (mpeg, wav, ogg) and PDF, recognised from the content.",
+        params: &[
+            text(
+                "path",
+                true,
+                "Absolute path of the local file, inside a folder allowed for uploads.",
+            ),
+            WORKSPACE_DEFAULTED,
+            id(
+                "project_id",
+                "prj_",
+                false,
+                "Also place the asset on this project's canvas (`prj_…`).",
+            ),
+            text(
+                "file_name",
+                false,
+                "Name for the asset; the file's own name when omitted.",
+            ),
+        ],
+        annotations: CREATE,
+        output_schema: shapes::asset,
+        toolset: "core",
+    },
+    Tool {
+        name: "import_url",
+        title: "Import a file from a URL",
+        description: "Have FLORA fetch a public HTTPS file (up to 50 MB) as an asset and wait \
+            until it is ready; returns its asset id and a FLORA URL that Techniques can load. \
+            Use it for media hosted elsewhere, which runs may not be able to load directly.",
+        params: &[
+            text(
+                "url",
+                true,
+                "The public https:// URL of the image, video, audio or PDF.",
+            ),
+            WORKSPACE_DEFAULTED,
+            id(
+                "project_id",
+                "prj_",
+                false,
+                "Also place the asset on this project's canvas (`prj_…`).",
+            ),
+            text(
+                "file_name",
+                false,
+                "Name for the asset; the URL's last segment when omitted.",
+            ),
+        ],
+        annotations: CREATE,
         output_schema: shapes::asset,
         toolset: "core",
     },

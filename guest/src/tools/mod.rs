@@ -12,6 +12,7 @@ mod library;
 mod projects;
 mod spend;
 mod techniques;
+mod uploads;
 mod wait;
 
 use crate::args::{Args, Problem};
@@ -115,6 +116,7 @@ fn handler(name: &str) -> Option<Handler> {
         .or_else(|| generations::handler(name))
         .or_else(|| projects::handler(name))
         .or_else(|| assets::handler(name))
+        .or_else(|| uploads::handler(name))
         .or_else(|| actions::handler(name))
         .or_else(|| canvas::handler(name))
         .or_else(|| library::handler(name))

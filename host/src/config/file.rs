@@ -35,6 +35,10 @@ pub struct ConfigFile {
     pub log_level: Option<String>,
     /// `--toolsets`: a list of names, or one comma-separated string.
     pub toolsets: Option<Names>,
+    /// `--allow-dir`, as a list.
+    pub allow_dirs: Option<Vec<PathBuf>>,
+    /// `--storage-origin`, as a list.
+    pub storage_origins: Option<Vec<String>>,
 }
 
 /// A list of names, written in the file either as a TOML array or as one comma-separated
@@ -94,9 +98,26 @@ pub fn load(path: &Path, explicit: bool) -> anyhow::Result<Option<ConfigFile>> {
             return Err(err).with_context(|| format!("read the settings file {}", path.display()));
         }
     };
-    parse(&text)
-        .with_context(|| format!("read the settings file {}", path.display()))
-        .map(Some)
+    let mut file =
+        parse(&text).with_context(|| format!("read the settings file {}", path.display()))?;
+    if let Some(dirs) = &mut file.allow_dirs {
+        let base = path.parent().unwrap_or(Path::new("."));
+        for dir in dirs.iter_mut() {
+            *dir = resolve(dir, base, std::env::var_os("HOME").map(PathBuf::from));
+        }
+    }
+    Ok(Some(file))
+}
+
+/// A folder named in the file: `~/…` under `home`, a relative path under the file's folder.
+fn resolve(dir: &Path, base: &Path, home: Option<PathBuf>) -> PathBuf {
+    if let (Ok(rest), Some(home)) = (dir.strip_prefix("~"), home) {
+        return home.join(rest);
+    }
+    if dir.is_relative() {
+        return base.join(dir);
+    }
+    dir.to_owned()
 }
 
 /// Parses the text of a settings file.
@@ -190,6 +211,29 @@ mod tests {
             .to_string();
         assert!(err.contains("FLORA_API_KEY"), "{err}");
         assert!(!err.contains("sk_live_canary"), "{err}");
+    }
+
+    #[test]
+    fn folders_are_resolved_from_home_and_the_files_folder() {
+        let home = Some(PathBuf::from("/home/ada"));
+        let base = Path::new("/etc/flora");
+        assert_eq!(
+            resolve(Path::new("~/Pictures"), base, home.clone()),
+            PathBuf::from("/home/ada/Pictures")
+        );
+        assert_eq!(
+            resolve(Path::new("renders"), base, home.clone()),
+            PathBuf::from("/etc/flora/renders")
+        );
+        assert_eq!(
+            resolve(Path::new("/srv/x"), base, home),
+            PathBuf::from("/srv/x")
+        );
+        let file =
+            parse("allow-dirs = [\"/a\", \"b\"]\nstorage-origins = [\"http://127.0.0.1:9\"]\n")
+                .unwrap();
+        assert_eq!(file.allow_dirs.unwrap().len(), 2);
+        assert_eq!(file.storage_origins.unwrap(), vec!["http://127.0.0.1:9"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The egress policy as data: a list of rules, each an origin (scheme, host, port), the methods
-//! and the path prefix it allows, and whether the host adds its credential. A request that no
-//! rule allows is denied. Hosts are compared after normalising case, a trailing dot and the many
+//! and the path prefix it allows, whether the host adds its credential, and whether it is only
+//! for file bodies (upload targets on a storage origin). A request that no rule allows is
+//! denied. Hosts are compared after normalising case, a trailing dot and the many
 //! spellings of IP literals (`0x7f.1` is `127.0.0.1`); user info in the URL is refused outright.
 
 use crate::config::ApiBase;
@@ -27,6 +28,9 @@ pub struct Rule {
     pub methods: Vec<Method>,
     /// Whether the host adds its credential to requests this rule allows.
     pub credential: bool,
+    /// Whether the rule allows only requests whose body is a local file (`flora:mcp/files`),
+    /// not plain `wasi:http` requests: storage origins of upload targets.
+    pub file_bodies_only: bool,
 }
 
 impl Rule {
@@ -39,6 +43,19 @@ impl Rule {
             path_prefix: api.path_prefix.clone(),
             methods: Vec::new(),
             credential: true,
+            file_bodies_only: false,
+        }
+    }
+
+    /// The rule for one storage origin of FLORA's upload targets: `POST` (a form upload) or
+    /// `PUT` (the raw-bytes fallback) of a file body, anywhere on the origin, never with the
+    /// credential.
+    pub fn storage(origin: &ApiBase) -> Rule {
+        Rule {
+            methods: vec![Method::POST, Method::PUT],
+            credential: false,
+            file_bodies_only: true,
+            ..Rule::api(origin)
         }
     }
 
@@ -91,12 +108,32 @@ impl Policy {
         &self.rules
     }
 
-    /// The rule that allows `method` to `uri`.
+    /// The API rule plus one storage rule per upload-target origin.
+    pub fn for_api_and_storage(api: &ApiBase, storage: &[ApiBase]) -> Policy {
+        let mut rules = vec![Rule::api(api)];
+        rules.extend(storage.iter().map(Rule::storage));
+        Policy::new(rules)
+    }
+
+    /// The rule that allows a plain (`wasi:http`) request `method` to `uri`; rules only for
+    /// file bodies do not count.
     ///
     /// # Errors
     /// A [`Denial`] naming why: a URL with user info, dot segments or no host, or no rule whose
     /// origin, method and path prefix all match.
     pub fn check(&self, method: &Method, uri: &http::Uri) -> Result<&Rule, Denial> {
+        self.check_in(method, uri, false)
+    }
+
+    /// The rule that allows a request `method` to `uri` whose body is a local file.
+    ///
+    /// # Errors
+    /// As [`Policy::check`].
+    pub fn check_file_body(&self, method: &Method, uri: &http::Uri) -> Result<&Rule, Denial> {
+        self.check_in(method, uri, true)
+    }
+
+    fn check_in(&self, method: &Method, uri: &http::Uri, file: bool) -> Result<&Rule, Denial> {
         let target = normalise(uri)?;
         if target.path.split('/').any(is_dot_segment) {
             return Err(Denial(format!(
@@ -105,7 +142,11 @@ impl Policy {
             )));
         }
         let mut nearest = None;
-        for rule in &self.rules {
+        for rule in self
+            .rules
+            .iter()
+            .filter(|rule| file || !rule.file_bodies_only)
+        {
             if rule.scheme != target.scheme || rule.host != target.host || rule.port != target.port
             {
                 continue;
@@ -243,5 +284,27 @@ mod tests {
         assert!(!p.check(&Method::PUT, &uri).unwrap().credential);
         let denial = p.check(&Method::GET, &uri).unwrap_err();
         assert!(denial.0.contains("method GET"), "{denial:?}");
+    }
+
+    #[test]
+    fn storage_origins_take_only_file_bodies_by_post_or_put_without_the_credential() {
+        let api = ApiBase::parse("https://app.flora.ai/api/v1").unwrap();
+        let storage = ApiBase::parse("https://storage.example").unwrap();
+        let p = Policy::for_api_and_storage(&api, &[storage]);
+        let uri: http::Uri = "https://storage.example/bucket".parse().unwrap();
+        assert!(
+            p.check(&Method::POST, &uri).is_err(),
+            "plain HTTP to storage"
+        );
+        let rule = p.check_file_body(&Method::POST, &uri).unwrap();
+        assert!(!rule.credential);
+        assert!(p.check_file_body(&Method::PUT, &uri).is_ok());
+        assert!(p.check_file_body(&Method::GET, &uri).is_err());
+        let api_uri: http::Uri = "https://app.flora.ai/api/v1/assets".parse().unwrap();
+        assert!(
+            p.check_file_body(&Method::POST, &api_uri)
+                .unwrap()
+                .credential
+        );
     }
 }

@@ -46,6 +46,32 @@ fn the_shipped_component_imports_exactly_approved_interfaces() {
     assert_eq!(component["sha256"].as_str().map(str::len), Some(64));
     assert_eq!(report["egress"]["redirects_followed"], false);
     assert_eq!(report["credentials"]["api_key"], "not set");
+    assert!(
+        imports.contains(&"flora:mcp/files@0.3.0"),
+        "uploads need the files interface: {imports:?}"
+    );
+}
+
+#[test]
+fn audit_shows_the_storage_origins_as_file_body_only_rules_without_the_credential() {
+    let (report, _) = audit(&[
+        "--storage-origin",
+        "https://storage.example",
+        "--allow-dir",
+        "/tmp",
+    ]);
+    let rules = report["egress"]["allowed"].as_array().unwrap();
+    assert_eq!(rules.len(), 2, "{report}");
+    assert_eq!(rules[0]["file_bodies_only"], false);
+    let storage = &rules[1];
+    assert_eq!(storage["host"], "storage.example");
+    assert_eq!(storage["methods"], serde_json::json!(["POST", "PUT"]));
+    assert_eq!(storage["file_bodies_only"], true);
+    assert_eq!(storage["credential_added"], false);
+    assert_eq!(
+        report["files"]["allowed_folders"],
+        serde_json::json!(["/tmp"])
+    );
 }
 
 #[test]

@@ -26,3 +26,5 @@ mod settings;
 mod stdio;
 /// Each FLORA tool against the fake, on success and on failure.
 mod tools;
+/// Uploading local files and importing URLs: confinement, checks, signed targets, cancellation.
+mod uploads;

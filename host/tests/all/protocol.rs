@@ -258,8 +258,9 @@ fn named_toolsets_add_their_tools_and_all_offers_every_operation() {
     let mut server = launch.spawn();
     server.initialize();
     let tools = listed(&mut server);
-    // 40 SDK operations, plus run_technique and generate.
-    assert_eq!(tools.len(), 42, "{}", tools.len());
+    // 40 SDK operations, plus the workflow tools run_technique, generate, upload_file and
+    // import_url.
+    assert_eq!(tools.len(), 44, "{}", tools.len());
     for tool in &tools {
         let name = tool["name"].as_str().unwrap();
         for schema in ["inputSchema", "outputSchema"] {

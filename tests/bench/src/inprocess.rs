@@ -49,6 +49,8 @@ impl HostRuntime {
             max_run_cost: None,
             config_file: None,
             toolsets: Default::default(),
+            allow_dirs: Vec::new(),
+            storage_origins: Vec::new(),
         };
         let egress = Egress::new(Policy::for_api(&api), Some(api_key))?;
         let session = SessionView {

@@ -14,6 +14,7 @@ mod mcp;
 mod report;
 mod servers;
 mod stats;
+mod uploads;
 
 use anyhow::{Context, anyhow, bail};
 use inprocess::{Allocator, BareGet, HostRuntime};
@@ -49,10 +50,10 @@ const TOTAL_CALLS: usize = 10_000;
 /// Official `execute` calls in its throughput run: each one starts a Deno process.
 const OFFICIAL_THROUGHPUT_CALLS: usize = 16;
 
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(60);
 const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 const OFFICIAL_CALL_TIMEOUT: Duration = Duration::from_secs(180);
-const EXIT_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const EXIT_TIMEOUT: Duration = Duration::from_secs(15);
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -91,6 +92,7 @@ fn run() -> anyhow::Result<()> {
     round_trips(&paths, &base, &official, &mut metrics)?;
     throughput(&paths, &base, &official, &mut metrics)?;
     in_process(&paths, &base, &mut metrics)?;
+    uploads::upload_memory(&paths, &base, &mut metrics)?;
     sizes(&paths, &mut metrics)?;
     drop(fake);
 
@@ -114,7 +116,7 @@ fn prepare(paths: &Paths) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn say(message: &str) {
+pub(crate) fn say(message: &str) {
     eprintln!("flora-bench: {message}");
 }
 
@@ -391,7 +393,7 @@ fn time_calls(
     Ok(samples)
 }
 
-fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -32,7 +32,8 @@
 //!   `complete` the asset reads `pending_upload` once, then `ready` (or `failed`). Wrong-state
 //!   `complete`/`retry`/attach are 409 with code `conflict`. Steer it with
 //!   [`FakeFlora::expire_upload_targets`], [`FakeFlora::fail_next_processing`],
-//!   [`Config::upload_ttl`], or `POST /__fake/storage`.
+//!   [`FakeFlora::expire_next_targets`], [`FakeFlora::slow_storage`], [`Config::upload_ttl`],
+//!   or `POST /__fake/storage`.
 //! - Body `idempotency_key` on technique runs replays the existing run (200); an
 //!   `Idempotency-Key` header reused within [`Config::idempotency_window`] after a successful
 //!   mutating request (same workspace and operation) is a 409 `idempotency_duplicate`.
@@ -207,10 +208,12 @@ impl FakeFlora {
                 library: Vec::new(),
                 feedback: Vec::new(),
                 fail_next_processing: None,
+                expire_next_targets: 0,
             }),
             faults: Mutex::new(Vec::new()),
             recorded: Mutex::new(Vec::new()),
             stored: Mutex::new(Vec::new()),
+            storage_pause: Mutex::new(Duration::ZERO),
         });
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
@@ -306,6 +309,18 @@ impl FakeFlora {
     /// `retry` issues a fresh one); returns how many there were.
     pub fn expire_upload_targets(&self) -> usize {
         self.state.expire_upload_targets()
+    }
+
+    /// Makes the next `count` upload targets issued (by `POST /assets` with `signed-url`, or by
+    /// `retry`) expired from the start, so storage refuses them.
+    pub fn expire_next_targets(&self, count: u32) {
+        self.state.expire_next_targets(count);
+    }
+
+    /// Makes the fake storage pause `pause` after each chunk of an upload it reads, so a large
+    /// upload takes long enough to be cancelled midway.
+    pub fn slow_storage(&self, pause: Duration) {
+        self.state.set_storage_pause(pause);
     }
 
     /// Makes the next asset whose processing starts (`complete`, or a URL import) end `failed`

@@ -39,6 +39,8 @@ pub struct Shared {
     pub faults: Mutex<Vec<Fault>>,
     pub recorded: Mutex<Vec<RecordedRequest>>,
     pub stored: Mutex<Vec<StoredUpload>>,
+    /// A pause after each chunk the fake storage reads, to make uploads slow enough to cancel.
+    pub storage_pause: Mutex<Duration>,
 }
 
 /// The parts of the fake that requests change.
@@ -60,6 +62,8 @@ pub struct World {
     pub feedback: Vec<FeedbackRecord>,
     /// The next asset to finish processing fails with this message.
     pub fail_next_processing: Option<String>,
+    /// How many upload targets still to be issued are born expired.
+    pub expire_next_targets: u32,
 }
 
 /// Locks `mutex`, carrying on past a panic in another holder (tests may panic mid-request).
@@ -243,6 +247,17 @@ impl Shared {
             }
         }
         count
+    }
+
+    /// Makes the next `count` upload targets issued (by `POST /assets` or `retry`) expired
+    /// from the start.
+    pub fn expire_next_targets(&self, count: u32) {
+        self.world().expire_next_targets = count;
+    }
+
+    /// Makes the fake storage pause this long after each chunk it reads.
+    pub fn set_storage_pause(&self, pause: Duration) {
+        *lock(&self.storage_pause) = pause;
     }
 
     /// Makes the next asset to finish processing fail with `message`.

@@ -100,6 +100,10 @@ async fn upload(
         let Ok(data) = frame.into_data() else {
             continue;
         };
+        let pause = *lock(&state.storage_pause);
+        if !pause.is_zero() {
+            tokio::time::sleep(pause).await;
+        }
         if problem.is_none()
             && let Err(message) = reader.feed(&data, &mut sink)
         {

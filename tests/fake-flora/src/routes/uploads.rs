@@ -250,7 +250,7 @@ fn by_reference(
     asset.project_id = project_id;
     asset.upload = Some(if signed {
         UploadState {
-            target: Some(Target::issue(&asset, ttl_ms(state), now)),
+            target: Some(Target::issue(&asset, ttl_ms(state, &mut world), now)),
             ..UploadState::default()
         }
     } else {
@@ -270,7 +270,12 @@ fn by_reference(
     Ok(answer)
 }
 
-fn ttl_ms(state: &AppState) -> u64 {
+/// The life of a target issued now: zero while targets are set to be born expired.
+fn ttl_ms(state: &AppState, world: &mut World) -> u64 {
+    if world.expire_next_targets > 0 {
+        world.expire_next_targets -= 1;
+        return 0;
+    }
     u64::try_from(state.upload_ttl.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -362,7 +367,9 @@ pub async fn retry(
         );
         return Err(ApiError::conflict(message));
     }
-    let target = Target::issue(asset, ttl_ms(&state), now);
+    let ttl = ttl_ms(&state, &mut world);
+    let asset = signed_asset(&mut world, &caller, &asset_id)?;
+    let target = Target::issue(asset, ttl, now);
     asset.upload = Some(UploadState {
         target: Some(target),
         ..UploadState::default()

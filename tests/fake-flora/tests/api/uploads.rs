@@ -428,6 +428,27 @@ async fn expired_targets_are_refused_and_retry_issues_new_ones() {
 }
 
 #[tokio::test]
+async fn the_next_targets_can_be_born_expired_and_storage_can_be_slowed() {
+    let api = Api::start().await;
+    api.fake.expire_next_targets(1);
+    let ticket = reserve(&api, "late.mp4", "video/mp4").await;
+    let asset_id = ticket["asset_id"].as_str().unwrap().to_owned();
+    assert_eq!(upload_to(&api, &ticket, &mp4(64), |_| {}).await.status, 403);
+    let fresh = api
+        .post_with(&format!("/assets/{asset_id}/retry"), String::new(), &[])
+        .await;
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+    api.fake.slow_storage(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    assert_eq!(
+        upload_to(&api, &fresh.json, &mp4(64), |_| {}).await.status,
+        204,
+        "only the first target was born expired"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
 async fn processing_can_be_told_to_fail_and_the_http_control_works() {
     let api = Api::start().await;
     let control = api
