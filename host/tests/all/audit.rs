@@ -46,6 +46,15 @@ fn the_shipped_component_imports_exactly_approved_interfaces() {
     assert_eq!(component["sha256"].as_str().map(str::len), Some(64));
     assert_eq!(report["egress"]["redirects_followed"], false);
     assert_eq!(report["credentials"]["api_key"], "not set");
+    assert_eq!(report["limits"]["toolsets"], "core");
+}
+
+#[test]
+fn audit_shows_the_active_toolsets() {
+    let (report, _) = audit(&["--toolsets", "library,canvas"]);
+    assert_eq!(report["limits"]["toolsets"], "canvas, core, library");
+    let (report, _) = audit(&["--toolsets", "all"]);
+    assert_eq!(report["limits"]["toolsets"], "all");
 }
 
 #[test]
