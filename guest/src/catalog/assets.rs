@@ -2,7 +2,7 @@
 //! creating one from an HTTPS URL or as a signed upload, completing and retrying a signed
 //! upload, and attaching a ready asset to a project canvas. Uploading local files is not here.
 
-use super::{CREATE, PROJECT_ID, READ, Tool, WORKSPACE_DEFAULTED, WORKSPACE_FILTER, shapes};
+use super::{CREATE, PROJECT_ID, READ, Tool, WORKSPACE_DEFAULTED, WORKSPACE_FILTER};
 use crate::schema::{CURSOR, LIMIT, Param, id, text};
 
 const ASSET_ID: Param = id("asset_id", "asset_", true, "The asset's id (`asset_…`).");
@@ -28,7 +28,7 @@ pub const TOOLS: &[Tool] = &[
             CURSOR,
         ],
         annotations: READ,
-        output_schema: shapes::assets,
+        output_schema: "assets",
         toolset: "core",
     },
     Tool {
@@ -43,7 +43,7 @@ pub const TOOLS: &[Tool] = &[
             "The asset's id (`asset_…`).",
         )],
         annotations: READ,
-        output_schema: shapes::asset,
+        output_schema: "asset",
         toolset: "core",
     },
     Tool {
@@ -87,7 +87,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::asset_ticket,
+        output_schema: "asset_ticket",
         toolset: "assets",
     },
     Tool {
@@ -99,7 +99,7 @@ pub const TOOLS: &[Tool] = &[
             expired, is a 409: use retry_asset for a fresh target.",
         params: &[ASSET_ID],
         annotations: CREATE,
-        output_schema: shapes::asset_ticket,
+        output_schema: "asset_ticket",
         toolset: "assets",
     },
     Tool {
@@ -109,7 +109,7 @@ pub const TOOLS: &[Tool] = &[
             expired; upload the bytes there, then call complete_asset. A ready asset is a 409.",
         params: &[ASSET_ID],
         annotations: CREATE,
-        output_schema: shapes::asset_ticket,
+        output_schema: "asset_ticket",
         toolset: "assets",
     },
     Tool {
@@ -120,7 +120,7 @@ pub const TOOLS: &[Tool] = &[
             ready is a 409.",
         params: &[ASSET_ID, PROJECT_ID],
         annotations: CREATE,
-        output_schema: shapes::attached_asset,
+        output_schema: "attached_asset",
         toolset: "assets",
     },
 ];
