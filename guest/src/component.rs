@@ -35,7 +35,10 @@ struct Component;
 
 impl Guest for Component {
     fn catalog() -> Vec<ToolDescriptor> {
-        catalog::all().map(descriptor).collect()
+        let schemas = catalog::output_schemas();
+        catalog::all()
+            .map(|tool| descriptor(tool, &schemas))
+            .collect()
     }
 
     fn call(name: String, arguments: String) -> Result<ToolOutput, CallError> {
@@ -70,13 +73,13 @@ impl Guest for Component {
 
 export!(Component);
 
-fn descriptor(tool: &Tool) -> ToolDescriptor {
+fn descriptor(tool: &Tool, schemas: &serde_json::Value) -> ToolDescriptor {
     ToolDescriptor {
         name: tool.name.to_owned(),
         title: tool.title.to_owned(),
         description: tool.description.to_owned(),
         input_schema: crate::schema::object_schema(tool.params).to_string(),
-        output_schema: Some((tool.output_schema)().to_string()),
+        output_schema: Some(schemas[tool.output_schema].to_string()),
         annotations: ToolAnnotations {
             read_only: tool.annotations.read_only,
             destructive: tool.annotations.destructive,

@@ -581,4 +581,30 @@ mod tests {
         let seen = http.seen.borrow();
         assert!(!seen[2].headers.iter().any(|(n, _)| n == "idempotency-key"));
     }
+
+    #[test]
+    fn a_retried_change_keeps_its_method_and_key() {
+        let http = sequence(vec![(503, ERR, None), (200, r#"{"ok":true}"#, None)]);
+        let body = serde_json::json!({ "definition": {} });
+        let done = Client::new(&http, "http://h")
+            .change(Method::Put, &["d"], Some(&body))
+            .unwrap();
+        assert_eq!(done["ok"], true);
+        let seen = http.seen.borrow();
+        assert!(seen.iter().all(|r| r.method == Method::Put));
+        let key = |r: &Request| {
+            r.headers
+                .iter()
+                .find(|(n, _)| n == "idempotency-key")
+                .map(|(_, v)| v.clone())
+        };
+        assert!(key(&seen[0]).is_some());
+        assert_eq!(key(&seen[0]), key(&seen[1]));
+
+        let http = sequence(vec![(503, ERR, None), (200, "{}", None)]);
+        let once = Client::new(&http, "http://h").send_once(Method::Delete, &["d"], None);
+        assert!(once.is_err());
+        assert_eq!(http.seen.borrow().len(), 1, "sent once");
+        assert_eq!(http.seen.borrow()[0].method, Method::Delete);
+    }
 }

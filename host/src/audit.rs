@@ -195,5 +195,9 @@ pub fn render(report: &Value) -> String {
         "limits      {} bytes of memory per instance, {} s per call, a fresh instance per call\n",
         report["limits"]["memory_per_instance_bytes"], report["limits"]["call_timeout_seconds"],
     ));
+    out.push_str(&format!(
+        "toolsets    {} (core is always offered)\n",
+        report["limits"]["toolsets"].as_str().unwrap_or("core"),
+    ));
     out
 }

@@ -13,7 +13,10 @@ CORE_TOOLS = {
     "list_workspaces", "list_models", "list_techniques", "retrieve_technique",
     "create_technique_run", "run_technique", "retrieve_technique_run", "list_technique_runs",
     "list_projects", "retrieve_project", "list_assets", "retrieve_asset",
+    "generate", "create_generation", "retrieve_run", "list_generations", "create_project",
 }
+SEED_PROJECT = "prj_arf9d4q5zim7vde5zzf131fxwoq9fa63"
+SEED_ASSET = "asset_4ly19n0smded6ekz4jfrgz763elp3u2f"
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def api_base():
 async def test_the_sdk_lists_every_core_tool_with_schemas(api_base: str) -> None:
     async with flora_session(api_base) as session:
         tools = (await session.list_tools()).tools
-        assert CORE_TOOLS <= {tool.name for tool in tools}
+        assert CORE_TOOLS == {tool.name for tool in tools}
         for tool in tools:
             assert tool.input_schema["type"] == "object"
             assert tool.output_schema is not None and tool.output_schema["type"] == "object"
@@ -142,3 +145,72 @@ async def test_a_file_in_a_declared_root_uploads_without_its_bytes_passing_throu
         outside = await session.call_tool("upload_file", {"path": "/etc/hostname"})
         assert outside.is_error
         assert "not in a folder allowed" in outside.content[0].text
+
+
+async def test_generate_returns_media_as_resource_links(api_base: str) -> None:
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    async with flora_session(api_base) as session:
+        # The SDK checks structured_content against the tool's output schema.
+        result = await session.call_tool(
+            "generate",
+            {"prompt": "A ceramic mug", "type": "image", "project_id": SEED_PROJECT,
+             "model": "t2i-flux-2-pro"},
+            progress_callback=on_progress,
+        )
+        assert not result.is_error, result.content
+        output = result.structured_content["outputs"][0]["url"]
+        links = [block for block in result.content if block.type == "resource_link"]
+        assert [str(link.uri) for link in links] == [output]
+        assert seen and seen[-1] == 100.0
+
+
+async def test_every_toolset_answers_in_the_shape_its_output_schema_declares(
+    api_base: str,
+) -> None:
+    """Calls a tool of every group with `--toolsets all`; the SDK validates each result."""
+    async with flora_session(api_base, FLORA_MCP_TOOLSETS="all") as session:
+        tools = (await session.list_tools()).tools
+        assert len(tools) == 44
+        calls = [
+            ("list_workspaces", {}),
+            ("list_models", {"type": "image"}),
+            ("list_actions", {}),
+            ("retrieve_action", {"action_id": "rotate-image-browser"}),
+            ("list_project_nodes", {"project_id": SEED_PROJECT}),
+            ("retrieve_canvas", {"project_id": SEED_PROJECT}),
+            ("retrieve_project_graph", {"project_id": SEED_PROJECT}),
+            ("retrieve_canvas_definition", {"project_id": SEED_PROJECT}),
+            ("list_generations", {}),
+            ("retrieve_asset", {"asset_id": SEED_ASSET}),
+            ("create_project", {"name": "Schema check"}),
+            ("create_workspace_project", {"name": "Schema check 2"}),
+            ("create_library_folder", {"name": "Clips"}),
+            ("create_asset", {"source": "signed-url", "file_name": "a.png",
+                              "content_type": "image/png"}),
+            ("attach_asset", {"asset_id": SEED_ASSET, "project_id": SEED_PROJECT}),
+            ("apply_canvas_changeset", {"project_id": SEED_PROJECT,
+                                        "add": [{"ref": "x", "type": "text",
+                                                 "prompt": "A tagline"}]}),
+            ("update_canvas", {"project_id": SEED_PROJECT,
+                               "diagram": "graph LR\n  a[\"Poster (Image)\"]"}),
+            ("run_project_nodes", {"project_id": SEED_PROJECT, "node_ids": ["n3"]}),
+            ("create_action_node", {"project_id": SEED_PROJECT,
+                                    "action_id": "rotate-image-browser"}),
+            ("run_action", {"action_id": "rotate-image-browser", "project_id": SEED_PROJECT,
+                            "inputs": [{"type": "image",
+                                        "url": "https://media.flora.ai/in.png"}]}),
+            ("start_technique_run", {"technique_id": "tech_cctv-cam",
+                                     "inputs": {"input_image":
+                                                "https://media.flora.ai/in.png"}}),
+            ("create_generation", {"prompt": "A mug", "type": "image",
+                                   "project_id": SEED_PROJECT}),
+            ("record_feedback", {"kind": "bug", "summary": "s", "detail": "d"}),
+        ]
+        for name, arguments in calls:
+            result = await session.call_tool(name, arguments)
+            assert not result.is_error, (name, result.content)
+            assert result.structured_content is not None, name

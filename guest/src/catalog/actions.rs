@@ -1,6 +1,6 @@
 //! Prebuilt actions (`actions` toolset): listing, retrieving and running one headless.
 
-use super::{ACTION_IDS, CREATE, READ, Tool, WORKSPACE_DEFAULTED, shapes};
+use super::{ACTION_IDS, CREATE, READ, Tool, WORKSPACE_DEFAULTED};
 use crate::schema::{Kind, Param, choice, id, map, text};
 
 /// The action id, one of SDK 0.11.0's slugs.
@@ -41,7 +41,7 @@ pub const TOOLS: &[Tool] = &[
             deterministic edits, unlike model generations.",
         params: &[],
         annotations: READ,
-        output_schema: shapes::actions,
+        output_schema: "actions",
         toolset: "actions",
     },
     Tool {
@@ -51,7 +51,7 @@ pub const TOOLS: &[Tool] = &[
             allowed values and ranges) by its slug, before running it.",
         params: &[ACTION_ID],
         annotations: READ,
-        output_schema: shapes::action,
+        output_schema: "action",
         toolset: "actions",
     },
     Tool {
@@ -86,7 +86,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::run_start,
+        output_schema: "run_start",
         toolset: "actions",
     },
 ];

@@ -3,7 +3,7 @@
 //! upload, and attaching a ready asset to a project canvas. `upload_file` and `import_url`
 //! (`core`) turn a local file or a public URL into a ready asset in one call.
 
-use super::{CREATE, PROJECT_ID, READ, Tool, WORKSPACE_DEFAULTED, WORKSPACE_FILTER, shapes};
+use super::{CREATE, PROJECT_ID, READ, Tool, WORKSPACE_DEFAULTED, WORKSPACE_FILTER};
 use crate::schema::{CURSOR, LIMIT, Param, id, text};
 
 const ASSET_ID: Param = id("asset_id", "asset_", true, "The asset's id (`asset_…`).");
@@ -29,7 +29,7 @@ pub const TOOLS: &[Tool] = &[
             CURSOR,
         ],
         annotations: READ,
-        output_schema: shapes::assets,
+        output_schema: "assets",
         toolset: "core",
     },
     Tool {
@@ -44,7 +44,7 @@ pub const TOOLS: &[Tool] = &[
             "The asset's id (`asset_…`).",
         )],
         annotations: READ,
-        output_schema: shapes::asset,
+        output_schema: "asset",
         toolset: "core",
     },
     Tool {
@@ -76,7 +76,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::asset,
+        output_schema: "asset",
         toolset: "core",
     },
     Tool {
@@ -105,7 +105,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::asset,
+        output_schema: "asset",
         toolset: "core",
     },
     Tool {
@@ -149,7 +149,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::asset_ticket,
+        output_schema: "asset_ticket",
         toolset: "assets",
     },
     Tool {
@@ -161,7 +161,7 @@ pub const TOOLS: &[Tool] = &[
             expired, is a 409: use retry_asset for a fresh target.",
         params: &[ASSET_ID],
         annotations: CREATE,
-        output_schema: shapes::asset_ticket,
+        output_schema: "asset_ticket",
         toolset: "assets",
     },
     Tool {
@@ -171,7 +171,7 @@ pub const TOOLS: &[Tool] = &[
             expired; upload the bytes there, then call complete_asset. A ready asset is a 409.",
         params: &[ASSET_ID],
         annotations: CREATE,
-        output_schema: shapes::asset_ticket,
+        output_schema: "asset_ticket",
         toolset: "assets",
     },
     Tool {
@@ -182,7 +182,7 @@ pub const TOOLS: &[Tool] = &[
             ready is a 409.",
         params: &[ASSET_ID, PROJECT_ID],
         annotations: CREATE,
-        output_schema: shapes::attached_asset,
+        output_schema: "attached_asset",
         toolset: "assets",
     },
 ];

@@ -3,7 +3,7 @@
 //! generation nodes, and action nodes.
 
 use super::actions::ACTION_ID;
-use super::{CREATE, EDIT, PROJECT_ID, READ, REPLACE, Tool, WORKSPACE_DEFAULTED, shapes};
+use super::{CREATE, EDIT, PROJECT_ID, READ, REPLACE, Tool, WORKSPACE_DEFAULTED};
 use crate::schema::{CURSOR, Kind, LIMIT, Param, choice, map, text};
 
 const POSITION: Param = map(
@@ -113,7 +113,7 @@ pub const TOOLS: &[Tool] = &[
             text) with their node ids, labels, URLs and sizes.",
         params: &[PROJECT_ID, LIMIT, CURSOR],
         annotations: READ,
-        output_schema: shapes::project_nodes,
+        output_schema: "project_nodes",
         toolset: "canvas",
     },
     Tool {
@@ -124,7 +124,7 @@ pub const TOOLS: &[Tool] = &[
             the lossless version.",
         params: &[PROJECT_ID],
         annotations: READ,
-        output_schema: shapes::canvas,
+        output_schema: "canvas",
         toolset: "canvas",
     },
     Tool {
@@ -151,7 +151,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::canvas_update,
+        output_schema: "canvas_update",
         toolset: "canvas",
     },
     Tool {
@@ -163,7 +163,7 @@ pub const TOOLS: &[Tool] = &[
             does.",
         params: &[PROJECT_ID, WORKSPACE_DEFAULTED],
         annotations: READ,
-        output_schema: shapes::graph,
+        output_schema: "graph",
         toolset: "canvas",
     },
     Tool {
@@ -188,7 +188,7 @@ pub const TOOLS: &[Tool] = &[
             WORKSPACE_DEFAULTED,
         ],
         annotations: CREATE,
-        output_schema: shapes::node_runs,
+        output_schema: "node_runs",
         toolset: "canvas",
     },
     Tool {
@@ -198,7 +198,7 @@ pub const TOOLS: &[Tool] = &[
             node inputs and outputs, positions), as replace_canvas_definition takes it.",
         params: &[PROJECT_ID, WORKSPACE_DEFAULTED],
         annotations: READ,
-        output_schema: shapes::definition,
+        output_schema: "definition",
         toolset: "canvas",
     },
     Tool {
@@ -218,7 +218,7 @@ pub const TOOLS: &[Tool] = &[
             WORKSPACE_DEFAULTED,
         ],
         annotations: REPLACE,
-        output_schema: shapes::definition,
+        output_schema: "definition",
         toolset: "canvas",
     },
     Tool {
@@ -242,7 +242,7 @@ pub const TOOLS: &[Tool] = &[
             ops("remove", REMOVE, "Nodes to delete."),
         ],
         annotations: EDIT,
-        output_schema: shapes::changeset,
+        output_schema: "changeset",
         toolset: "canvas",
     },
     Tool {
@@ -261,7 +261,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::action_node,
+        output_schema: "action_node",
         toolset: "canvas",
     },
     Tool {
@@ -278,7 +278,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::run_start,
+        output_schema: "run_start",
         toolset: "canvas",
     },
 ];

@@ -1,6 +1,6 @@
 //! Product feedback to FLORA (`feedback` toolset).
 
-use super::{CREATE, Tool, shapes};
+use super::{CREATE, Tool};
 use crate::schema::{Kind, Param, choice, id, text};
 
 /// The tools of this file.
@@ -49,6 +49,6 @@ pub const TOOLS: &[Tool] = &[Tool {
         id("run_id", "run_", false, "The run (`run_…`) it concerns."),
     ],
     annotations: CREATE,
-    output_schema: shapes::feedback,
+    output_schema: "feedback",
     toolset: "feedback",
 }];

@@ -4,7 +4,7 @@
 
 use super::{
     CREATE, GENERATION_TYPES, MAX_WAIT, READ, RUN_STATUSES, Tool, WORKSPACE_DEFAULTED,
-    WORKSPACE_FILTER, shapes,
+    WORKSPACE_FILTER,
 };
 use crate::schema::{CURSOR, LIMIT, Param, choice, https_url, id, map, text};
 
@@ -62,7 +62,7 @@ pub const TOOLS: &[Tool] = &[
             MAX_WAIT,
         ],
         annotations: CREATE,
-        output_schema: shapes::waited_run,
+        output_schema: "waited_run",
         toolset: "core",
     },
     Tool {
@@ -81,7 +81,7 @@ pub const TOOLS: &[Tool] = &[
             CALLBACK,
         ],
         annotations: CREATE,
-        output_schema: shapes::run_start,
+        output_schema: "run_start",
         toolset: "core",
     },
     Tool {
@@ -93,7 +93,7 @@ pub const TOOLS: &[Tool] = &[
             helps).",
         params: &[RUN_ID],
         annotations: READ,
-        output_schema: shapes::run,
+        output_schema: "run",
         toolset: "core",
     },
     Tool {
@@ -114,7 +114,7 @@ pub const TOOLS: &[Tool] = &[
             CURSOR,
         ],
         annotations: READ,
-        output_schema: shapes::generations,
+        output_schema: "generations",
         toolset: "core",
     },
     Tool {
@@ -141,7 +141,7 @@ pub const TOOLS: &[Tool] = &[
             WORKSPACE_DEFAULTED,
         ],
         annotations: CREATE,
-        output_schema: shapes::run_start,
+        output_schema: "run_start",
         toolset: "runs",
     },
     Tool {
@@ -160,7 +160,7 @@ pub const TOOLS: &[Tool] = &[
             CALLBACK,
         ],
         annotations: CREATE,
-        output_schema: shapes::run_start,
+        output_schema: "run_start",
         toolset: "runs",
     },
 ];

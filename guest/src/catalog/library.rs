@@ -1,6 +1,6 @@
 //! Library folders and saved items (`library` toolset).
 
-use super::{CREATE, DELETE, Tool, WORKSPACE_DEFAULTED, shapes};
+use super::{CREATE, DELETE, Tool, WORKSPACE_DEFAULTED};
 use crate::schema::{Param, choice, https_url, id, text};
 
 const FOLDER_ID: Param = id(
@@ -26,7 +26,7 @@ pub const TOOLS: &[Tool] = &[
             ),
         ],
         annotations: CREATE,
-        output_schema: shapes::library_folder,
+        output_schema: "library_folder",
         toolset: "library",
     },
     Tool {
@@ -36,7 +36,7 @@ pub const TOOLS: &[Tool] = &[
             in it. This cannot be undone; confirm with the person first.",
         params: &[FOLDER_ID, WORKSPACE_DEFAULTED],
         annotations: DELETE,
-        output_schema: shapes::deleted_library_folder,
+        output_schema: "deleted_library_folder",
         toolset: "library",
     },
     Tool {
@@ -62,7 +62,7 @@ pub const TOOLS: &[Tool] = &[
             WORKSPACE_DEFAULTED,
         ],
         annotations: CREATE,
-        output_schema: shapes::library_item,
+        output_schema: "library_item",
         toolset: "library",
     },
 ];

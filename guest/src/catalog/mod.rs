@@ -4,6 +4,11 @@
 //!
 //! Toolsets: the `core` tools (at most [`MAX_CORE`]) are always offered; the others come in
 //! named groups the person enables with `--toolsets` (see [`TOOLSETS`]).
+//!
+//! Output schemas: the JSON Schema of each tool's `structuredContent` is in
+//! `output-schemas.json` beside this file, keyed by the name a tool's `output_schema` gives. They
+//! follow the response types of SDK 0.11.0 (`src/resources/**`); only what FLORA always sends
+//! is `required`. The build embeds them without whitespace.
 
 mod actions;
 mod assets;
@@ -12,11 +17,18 @@ mod feedback;
 mod generations;
 mod library;
 mod projects;
-pub mod shapes;
 mod techniques;
 
 use crate::schema::{Param, id, text};
 use serde_json::Value;
+
+/// Every output schema, keyed by name, as minified JSON text.
+const OUTPUT_SCHEMAS: &str = include_str!(concat!(env!("OUT_DIR"), "/output-schemas.min.json"));
+
+/// Every output schema, keyed by name.
+pub fn output_schemas() -> Value {
+    serde_json::from_str(OUTPUT_SCHEMAS).unwrap_or(Value::Null)
+}
 
 /// MCP behaviour hints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +92,8 @@ pub struct Tool {
     pub params: &'static [Param],
     /// Behaviour hints.
     pub annotations: Annotations,
-    /// The JSON Schema of its structured result.
-    pub output_schema: fn() -> Value,
+    /// The name of its structured result's JSON Schema in `output-schemas.json`.
+    pub output_schema: &'static str,
     /// The toolset it belongs to, one of [`TOOLSETS`].
     pub toolset: &'static str,
 }
@@ -177,8 +189,6 @@ pub const MAX_WAIT: Param = Param {
 };
 /// Run statuses.
 pub const RUN_STATUSES: &[&str] = &["pending", "running", "completed", "failed"];
-/// Media types of run inputs and outputs.
-pub const MEDIA_TYPES: &[&str] = &["imageUrl", "videoUrl", "audioUrl", "text", "documentUrl"];
 /// Generation types.
 pub const GENERATION_TYPES: &[&str] = &["image", "video", "audio", "text"];
 /// The 40 prebuilt action ids of SDK 0.11.0.
@@ -274,8 +284,10 @@ mod tests {
 
     #[test]
     fn schemas_are_objects_without_top_level_combinators() {
+        let schemas = output_schemas();
+        assert!(schemas.is_object(), "output-schemas.json does not parse");
         for tool in all() {
-            let output = (tool.output_schema)();
+            let output = schemas[tool.output_schema].clone();
             let input = object_schema(tool.params);
             for schema in [&output, &input] {
                 assert_eq!(schema["type"], "object", "{}", tool.name);

@@ -1,7 +1,7 @@
 //! Projects: listing, retrieving and creating them (`core`), and creating them in a chosen
 //! workspace or a project folder (`projects`).
 
-use super::{CREATE, READ, Tool, WORKSPACE_DEFAULTED, shapes};
+use super::{CREATE, READ, Tool, WORKSPACE_DEFAULTED};
 use crate::schema::{CURSOR, LIMIT, Param, id, text};
 
 const NAME: Param = text("name", true, "The new project's name.");
@@ -20,7 +20,7 @@ pub const TOOLS: &[Tool] = &[
             CURSOR,
         ],
         annotations: READ,
-        output_schema: shapes::projects,
+        output_schema: "projects",
         toolset: "core",
     },
     Tool {
@@ -34,7 +34,7 @@ pub const TOOLS: &[Tool] = &[
             "The project's id (`prj_…`).",
         )],
         annotations: READ,
-        output_schema: shapes::project,
+        output_schema: "project",
         toolset: "core",
     },
     Tool {
@@ -45,7 +45,7 @@ pub const TOOLS: &[Tool] = &[
             project.",
         params: &[NAME, WORKSPACE_DEFAULTED],
         annotations: CREATE,
-        output_schema: shapes::created_project,
+        output_schema: "created_project",
         toolset: "core",
     },
     Tool {
@@ -56,7 +56,7 @@ pub const TOOLS: &[Tool] = &[
             credential can reach several workspaces.",
         params: &[NAME, WORKSPACE_DEFAULTED],
         annotations: CREATE,
-        output_schema: shapes::created_project,
+        output_schema: "created_project",
         toolset: "projects",
     },
     Tool {
@@ -75,7 +75,7 @@ pub const TOOLS: &[Tool] = &[
             WORKSPACE_DEFAULTED,
         ],
         annotations: CREATE,
-        output_schema: shapes::created_project,
+        output_schema: "created_project",
         toolset: "projects",
     },
 ];

@@ -1,7 +1,7 @@
 //! Workspaces, models, Techniques and Technique runs (all in the `core` toolset), including
 //! `run_technique`, which starts a run and waits for it.
 
-use super::{CREATE, MAX_WAIT, READ, RUN_STATUSES, TECHNIQUE_ID, Tool, WORKSPACE_FILTER, shapes};
+use super::{CREATE, MAX_WAIT, READ, RUN_STATUSES, TECHNIQUE_ID, Tool, WORKSPACE_FILTER};
 use crate::schema::{CURSOR, Kind, LIMIT, Param, choice, id, text};
 
 /// One Technique input.
@@ -45,7 +45,7 @@ pub const TOOLS: &[Tool] = &[
             `workspace_id`; runs are billed to the workspace they are started in.",
         params: &[],
         annotations: READ,
-        output_schema: shapes::workspaces,
+        output_schema: "workspaces",
         toolset: "core",
     },
     Tool {
@@ -61,7 +61,7 @@ pub const TOOLS: &[Tool] = &[
             "Only models of this output type.",
         )],
         annotations: READ,
-        output_schema: shapes::models,
+        output_schema: "models",
         toolset: "core",
     },
     Tool {
@@ -82,7 +82,7 @@ pub const TOOLS: &[Tool] = &[
             CURSOR,
         ],
         annotations: READ,
-        output_schema: shapes::techniques,
+        output_schema: "techniques",
         toolset: "core",
     },
     Tool {
@@ -93,7 +93,7 @@ pub const TOOLS: &[Tool] = &[
             inputs match.",
         params: &[TECHNIQUE_ID],
         annotations: READ,
-        output_schema: shapes::technique,
+        output_schema: "technique",
         toolset: "core",
     },
     Tool {
@@ -107,7 +107,7 @@ pub const TOOLS: &[Tool] = &[
             bills a new run.",
         params: &[TECHNIQUE_ID, RUN_INPUTS],
         annotations: CREATE,
-        output_schema: shapes::run,
+        output_schema: "run",
         toolset: "core",
     },
     Tool {
@@ -121,7 +121,7 @@ pub const TOOLS: &[Tool] = &[
             `run_id` to poll; do not call this again for the same work, that bills a new run.",
         params: &[TECHNIQUE_ID, RUN_INPUTS, MAX_WAIT],
         annotations: CREATE,
-        output_schema: shapes::run,
+        output_schema: "run",
         toolset: "core",
     },
     Tool {
@@ -135,7 +135,7 @@ pub const TOOLS: &[Tool] = &[
             id("run_id", "run_", true, "The run's id (`run_…`)."),
         ],
         annotations: READ,
-        output_schema: shapes::run,
+        output_schema: "run",
         toolset: "core",
     },
     Tool {
@@ -162,7 +162,7 @@ pub const TOOLS: &[Tool] = &[
             CURSOR,
         ],
         annotations: READ,
-        output_schema: shapes::technique_runs,
+        output_schema: "technique_runs",
         toolset: "core",
     },
 ];

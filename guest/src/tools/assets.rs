@@ -1,5 +1,5 @@
-//! Assets: list and retrieve (with resource links to ready media), create from an HTTPS URL
-//! or as a signed upload, complete and retry a signed upload, attach to a canvas.
+//! Assets: list, retrieve (with a resource link to a ready asset's media), create from an
+//! HTTPS URL or as a signed upload, complete and retry a signed upload, attach to a canvas.
 
 use super::wait::asset_link;
 use super::{Ctx, Handler, Outcome, Output, body_of, note_workspace, opt, page, req};
@@ -30,16 +30,10 @@ fn list_assets(ctx: &Ctx<'_>, args: &Args) -> Outcome {
         opt(args, "query"),
     ];
     query.extend(page(args));
+    // No links here: a page of up to 100 assets would add as many content blocks to every
+    // listing, and the text already names each URL; retrieve_asset links the one asked for.
     let body = ctx.client.get(&["assets"], &query)?;
-    let links = body["assets"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter(|a| a["status"] == "ready")
-        .filter_map(asset_link)
-        .collect();
-    Ok(Output::ok(render::assets(&body), body).with_links(links))
+    Ok(Output::ok(render::assets(&body), body))
 }
 
 fn retrieve_asset(ctx: &Ctx<'_>, args: &Args) -> Outcome {

@@ -405,4 +405,62 @@ mod tests {
             out.text
         );
     }
+
+    #[test]
+    fn generate_over_the_ceiling_is_refused_on_the_models_estimate_before_any_post() {
+        let http = script(vec![(
+            "GET http://f/api/v1/models?type=image",
+            200,
+            r#"{"models":[{"model_id":"t2i-a","type":"image","estimated_credits":30}]}"#,
+        )]);
+        let mut session = session(Some("ws_d"));
+        session.max_run_cost = Some(0.01);
+        let args = r#"{"prompt":"a mug","type":"image","project_id":"prj_1","model":"t2i-a"}"#;
+        let out = call("generate", args, &session, &http).unwrap();
+        assert!(out.is_error);
+        assert!(
+            out.text.contains("$0.03") && out.text.contains("$0.01"),
+            "{}",
+            out.text
+        );
+        assert!(http.steps.borrow().is_empty());
+    }
+
+    #[test]
+    fn generate_polls_the_run_and_links_its_media() {
+        let http = script(vec![
+            (
+                "POST http://f/api/v1/generate",
+                201,
+                r#"{"run_id":"run_1","type":"generation","charged_cost":0.03,
+                "estimated_seconds":18,"model":{"model_id":"t2i-a"}}"#,
+            ),
+            (
+                "GET http://f/api/v1/runs/run_1",
+                200,
+                r#"{"run_id":"run_1","status":"running","progress":0,"created_at":1}"#,
+            ),
+            (
+                "GET http://f/api/v1/runs/run_1",
+                200,
+                r#"{"run_id":"run_1","status":"completed","progress":100,"created_at":1,
+                "outputs":[{"output_id":"image","type":"imageUrl","url":"https://m/x.png"}]}"#,
+            ),
+        ]);
+        let args = r#"{"prompt":"a mug","type":"image","project_id":"prj_1"}"#;
+        let out = call("generate", args, &session(Some("ws_d")), &http).unwrap();
+        assert!(!out.is_error, "{}", out.text);
+        let data = out.structured.unwrap();
+        assert_eq!(data["workspace_source"], "default");
+        assert_eq!(data["model_id"], "t2i-a");
+        assert_eq!(out.links.len(), 1);
+        assert_eq!(out.links[0].mime_type.as_deref(), Some("image/png"));
+    }
+
+    #[test]
+    fn every_catalog_tool_has_a_handler() {
+        for tool in crate::catalog::all() {
+            assert!(handler(tool.name).is_some(), "{} has no handler", tool.name);
+        }
+    }
 }

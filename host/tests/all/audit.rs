@@ -46,6 +46,7 @@ fn the_shipped_component_imports_exactly_approved_interfaces() {
     assert_eq!(component["sha256"].as_str().map(str::len), Some(64));
     assert_eq!(report["egress"]["redirects_followed"], false);
     assert_eq!(report["credentials"]["api_key"], "not set");
+    assert_eq!(report["limits"]["toolsets"], "core");
     assert!(
         imports.contains(&"flora:mcp/files@0.3.0"),
         "uploads need the files interface: {imports:?}"
@@ -72,6 +73,14 @@ fn audit_shows_the_storage_origins_as_file_body_only_rules_without_the_credentia
         report["files"]["allowed_folders"],
         serde_json::json!(["/tmp"])
     );
+}
+
+#[test]
+fn audit_shows_the_active_toolsets() {
+    let (report, _) = audit(&["--toolsets", "library,canvas"]);
+    assert_eq!(report["limits"]["toolsets"], "canvas, core, library");
+    let (report, _) = audit(&["--toolsets", "all"]);
+    assert_eq!(report["limits"]["toolsets"], "all");
 }
 
 #[test]
