@@ -55,7 +55,9 @@ pub struct FloraServer {
 }
 
 impl FloraServer {
-    /// Builds the server from a runtime and the catalog the component returned.
+    /// Builds the server from a runtime and the catalog the component returned, offering the
+    /// `core` toolset, read and write, until [`FloraServer::toolsets`] and
+    /// [`FloraServer::read_only`] say otherwise.
     ///
     /// # Errors
     /// Fails when a descriptor's schemas are not JSON objects.
@@ -64,7 +66,7 @@ impl FloraServer {
         Ok(FloraServer {
             loaded: Arc::new(std::sync::RwLock::new(loaded)),
             read_only: false,
-            toolsets: Toolsets::All,
+            toolsets: Toolsets::default(),
             allowed: None,
         })
     }

@@ -14,6 +14,7 @@ CORE_TOOLS = {
     "create_technique_run", "run_technique", "retrieve_technique_run", "list_technique_runs",
     "list_projects", "retrieve_project", "list_assets", "retrieve_asset",
     "generate", "create_generation", "retrieve_run", "list_generations", "create_project",
+    "upload_file", "import_url",
 }
 SEED_PROJECT = "prj_arf9d4q5zim7vde5zzf131fxwoq9fa63"
 SEED_ASSET = "asset_4ly19n0smded6ekz4jfrgz763elp3u2f"

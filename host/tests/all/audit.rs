@@ -99,3 +99,21 @@ fn audit_reads_the_component_given_with_the_flag() {
         builtin["component"]["sha256"]
     );
 }
+
+#[test]
+fn status_shows_the_active_toolsets() {
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_flora-mcp"))
+        .args(["status", "--toolsets", "feedback,canvas"])
+        .env("HOME", home.path())
+        .env_remove("FLORA_API_KEY")
+        .env_remove("FLORA_MCP_TOOLSETS")
+        .output()
+        .expect("run flora-mcp status");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("toolsets    canvas, core, feedback"),
+        "{text}"
+    );
+}
