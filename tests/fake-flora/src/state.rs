@@ -39,6 +39,8 @@ pub struct Shared {
     pub faults: Mutex<Vec<Fault>>,
     pub recorded: Mutex<Vec<RecordedRequest>>,
     pub stored: Mutex<Vec<StoredUpload>>,
+    /// The authorization server's clients, codes, tokens, knobs and counters.
+    pub oauth: Mutex<crate::oauth::OAuthState>,
 }
 
 /// The parts of the fake that requests change.
