@@ -9,6 +9,7 @@ pub mod resolve;
 
 pub use policy::{Denial, Policy, Rule};
 
+use crate::auth::{AuthError, Credentials};
 use crate::secrets::ApiKey;
 use http::{HeaderName, HeaderValue, header};
 use http_body_util::BodyExt;
@@ -39,6 +40,7 @@ pub struct Egress {
     policy: Arc<Policy>,
     client: reqwest::Client,
     api_key: Option<Arc<ApiKey>>,
+    credentials: Option<Credentials>,
 }
 
 impl Egress {
@@ -66,7 +68,40 @@ impl Egress {
             policy: Arc::new(policy),
             client,
             api_key: api_key.map(Arc::new),
+            credentials: None,
         })
+    }
+
+    /// Takes the bearer from `credentials` (environment key, stored key or OAuth sign-in)
+    /// instead of a fixed API key.
+    pub fn with_credentials(self, credentials: Credentials) -> Egress {
+        Egress {
+            credentials: Some(credentials),
+            ..self
+        }
+    }
+
+    /// The credential source, when there is one.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// The `Authorization` value for an allowed request, if any.
+    async fn bearer(&self) -> Result<Option<String>, HttpError> {
+        let Some(credentials) = &self.credentials else {
+            return Ok(self.api_key.as_ref().map(|key| key.bearer()));
+        };
+        match credentials.bearer().await {
+            Ok(bearer) => Ok(Some(bearer)),
+            // FLORA answers 401 and the component explains how to sign in.
+            Err(AuthError::NotSignedIn) => Ok(None),
+            Err(err) => {
+                tracing::warn!("no FLORA credential for the request: {err}");
+                Err(HttpError::InternalError(Some(format!(
+                    "signing in to FLORA did not succeed: {err}"
+                ))))
+            }
+        }
     }
 
     /// The policy in force.
@@ -136,9 +171,14 @@ impl Egress {
         for name in CREDENTIAL_HEADERS.iter().chain([&header::HOST]) {
             parts.headers.remove(name);
         }
-        if let Some(key) = self.api_key.as_ref().filter(|_| credential) {
-            let mut value = HeaderValue::from_str(&key.bearer())
-                .map_err(|_| HttpError::InternalError(Some("unusable API key".to_owned())))?;
+        let bearer = if credential {
+            self.bearer().await?
+        } else {
+            None
+        };
+        if let Some(bearer) = &bearer {
+            let mut value = HeaderValue::from_str(bearer)
+                .map_err(|_| HttpError::InternalError(Some("unusable credential".to_owned())))?;
             value.set_sensitive(true);
             parts.headers.insert(header::AUTHORIZATION, value);
         }
@@ -160,6 +200,11 @@ impl Egress {
         tracing::debug!(%method, path, status = response.status().as_u16(),
             elapsed_ms = started.elapsed().as_millis() as u64, "egress request");
 
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let (Some(credentials), Some(bearer)) = (&self.credentials, &bearer)
+        {
+            credentials.refused(bearer).await;
+        }
         let mut response: http::Response<reqwest::Body> = response.into();
         response.headers_mut().remove(header::SET_COOKIE);
         let header_bytes: usize = response

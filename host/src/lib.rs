@@ -12,10 +12,12 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod components;
 pub mod config;
 pub mod egress;
+pub mod keychain;
 pub mod logging;
 pub mod mcp;
 pub mod runtime;

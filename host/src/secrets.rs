@@ -4,8 +4,23 @@
 use std::fmt;
 
 /// A FLORA API key (`sk_live_…`, `sk_test_…`). Its `Debug` and `Display` never show the key.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ApiKey(String);
+
+impl TryFrom<String> for ApiKey {
+    type Error = ApiKeyError;
+
+    fn try_from(raw: String) -> Result<ApiKey, ApiKeyError> {
+        ApiKey::new(&raw)
+    }
+}
+
+impl From<ApiKey> for String {
+    fn from(key: ApiKey) -> String {
+        key.0
+    }
+}
 
 /// Why a value cannot be an API key. Never contains the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +154,10 @@ mod tests {
         let token = AccessToken::new("fat_secret123".to_owned());
         let refresh = RefreshToken::new("frt_secret456".to_owned());
         let shown = format!("{token:?} {refresh:?}");
-        assert!(shown.contains("redacted") && !shown.contains("secret"), "{shown}");
+        assert!(
+            shown.contains("redacted") && !shown.contains("secret"),
+            "{shown}"
+        );
         assert_eq!(token.secret(), "fat_secret123");
     }
 

@@ -12,6 +12,9 @@ mod components;
 mod egress;
 /// Hostile components: memory, loops, huge writes, traps, forbidden imports.
 mod hostile;
+/// OAuth sign-in, refresh, the keychain and the sign-in CLI, against the fake authorization
+/// server.
+mod oauth;
 /// The MCP protocol surface: negotiation, tool listing, refusals.
 mod protocol;
 /// Standard input and output: framing, parse errors, shutdown, nothing but JSON-RPC on stdout.

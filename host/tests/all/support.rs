@@ -76,8 +76,17 @@ pub struct Launch {
     pub log: String,
     /// The compiled-component cache folder; one shared by all tests of this run when `None`.
     pub cache: Option<PathBuf>,
-    /// More environment variables.
+    /// More environment variables (they win over the defaults below).
     pub env: Vec<(String, String)>,
+    /// The keychain service name: one of its own per launch unless a test shares one.
+    pub keychain_service: String,
+}
+
+/// A keychain service name no other test uses.
+pub fn unique_service() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("flora-mcp-test-{}-{n}", std::process::id())
 }
 
 /// A cache folder shared by every server this test run starts, so each compiles the component
@@ -100,7 +109,14 @@ impl Launch {
             log: "debug".to_owned(),
             cache: None,
             env: Vec::new(),
+            keychain_service: unique_service(),
         }
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, key: &str, value: &str) -> Launch {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
     }
 
     pub fn spawn(self) -> Server {
@@ -115,6 +131,11 @@ impl Launch {
             .env("XDG_CACHE_HOME", &cache)
             .env("FLORA_BASE_URL", &self.api_base)
             .env("FLORA_MCP_LOG", &self.log)
+            // Tests keep their secrets in the kernel keyutils store under a service name of
+            // their own, and never open a browser unless they say so.
+            .env("FLORA_MCP_KEYCHAIN", "keyutils")
+            .env("FLORA_MCP_KEYCHAIN_SERVICE", &self.keychain_service)
+            .env("FLORA_MCP_NO_SIGN_IN", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
