@@ -156,11 +156,6 @@ impl Keychain {
                 keyring::secret_service::SsCredential::new_with_target(None, &self.service, user)
                     .map_err(describe)?,
             ),
-            #[cfg(target_os = "linux")]
-            Backend::Keyutils => Box::new(
-                keyring::keyutils::KeyutilsCredential::new_with_target(None, &self.service, user)
-                    .map_err(describe)?,
-            ),
             _ => return keyring::Entry::new(&self.service, user).map_err(describe),
         };
         Ok(keyring::Entry::new_with_credential(credential))
@@ -168,6 +163,10 @@ impl Keychain {
 
     fn probe(&self) -> Result<(), String> {
         let service = self.clone();
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            return on_own_thread(kernel::probe);
+        }
         on_own_thread(move || {
             let entry = service.entry("flora-mcp-probe")?;
             match entry.get_password() {
@@ -180,6 +179,10 @@ impl Keychain {
     fn get(&self, user: &str) -> Result<Option<String>, KeychainError> {
         let fail =
             |why: String| KeychainError(format!("read the sign-in from {}: {why}", self.backend));
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            return kernel::get(&self.description(user)).map_err(fail);
+        }
         match self.entry(user).map_err(fail)?.get_password() {
             Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
@@ -190,6 +193,10 @@ impl Keychain {
     fn set(&self, user: &str, value: &str) -> Result<(), KeychainError> {
         let fail =
             |why: String| KeychainError(format!("save the sign-in in {}: {why}", self.backend));
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            return kernel::set(&self.description(user), value).map_err(fail);
+        }
         self.entry(user)
             .map_err(fail)?
             .set_password(value)
@@ -199,10 +206,20 @@ impl Keychain {
     fn remove(&self, user: &str) -> Result<(), KeychainError> {
         let fail =
             |why: String| KeychainError(format!("delete the sign-in from {}: {why}", self.backend));
+        #[cfg(target_os = "linux")]
+        if self.backend == Backend::Keyutils {
+            return kernel::delete(&self.description(user)).map_err(fail);
+        }
         match self.entry(user).map_err(fail)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(err) => Err(fail(describe(err))),
         }
+    }
+
+    /// The keyutils description, the same as the `keyring` crate's own.
+    #[cfg(target_os = "linux")]
+    fn description(&self, user: &str) -> String {
+        format!("keyring-rs:{user}@{}", self.service)
     }
 
     fn read_now(&self, account: &str) -> Result<Option<String>, KeychainError> {
@@ -256,6 +273,75 @@ impl Keychain {
             self.remove(&format!("{account}#{part}"))?;
         }
         Ok(())
+    }
+}
+
+/// The kernel keyutils store, used directly: `keyring`'s own keyutils credential fails outright
+/// where the persistent keyring cannot be linked (containers, some user namespaces), while the
+/// session keyring still works. Keys go to the session keyring and, where allowed, are linked
+/// into the persistent one too, so they outlive the session.
+#[cfg(target_os = "linux")]
+mod kernel {
+    use linux_keyutils::{KeyError, KeyRing, KeyRingIdentifier};
+
+    fn session() -> Result<KeyRing, String> {
+        KeyRing::from_special_id(KeyRingIdentifier::Session, false)
+            .map_err(|e| format!("the session keyring is not reachable ({e})"))
+    }
+
+    fn missing(err: &KeyError) -> bool {
+        matches!(
+            err,
+            KeyError::KeyDoesNotExist | KeyError::KeyRevoked | KeyError::KeyExpired
+        )
+    }
+
+    pub fn probe() -> Result<(), String> {
+        match session()?.search("flora-mcp-probe") {
+            Ok(_) => Ok(()),
+            Err(err) if missing(&err) => Ok(()),
+            Err(err) => Err(format!("the session keyring cannot be searched ({err})")),
+        }
+    }
+
+    pub fn get(description: &str) -> Result<Option<String>, String> {
+        match session()?.search(description) {
+            Ok(key) => {
+                let bytes = key
+                    .read_to_vec()
+                    .map_err(|e| format!("the key cannot be read ({e})"))?;
+                String::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|_| "the stored value is not text".to_owned())
+            }
+            Err(err) if missing(&err) => Ok(None),
+            Err(err) => Err(format!("the key cannot be found ({err})")),
+        }
+    }
+
+    pub fn set(description: &str, value: &str) -> Result<(), String> {
+        let key = session()?
+            .add_key(description, value.as_bytes())
+            .map_err(|e| format!("the key cannot be added ({e})"))?;
+        let linked = KeyRing::get_persistent(KeyRingIdentifier::Session)
+            .and_then(|persistent| persistent.link_key(key));
+        if let Err(err) = linked {
+            tracing::debug!(
+                "the persistent keyring is not usable ({err}); the sign-in lasts \
+                as long as the login session"
+            );
+        }
+        Ok(())
+    }
+
+    pub fn delete(description: &str) -> Result<(), String> {
+        match session()?.search(description) {
+            Ok(key) => key
+                .invalidate()
+                .map_err(|e| format!("the key cannot be removed ({e})")),
+            Err(err) if missing(&err) => Ok(()),
+            Err(err) => Err(format!("the key cannot be found ({err})")),
+        }
     }
 }
 

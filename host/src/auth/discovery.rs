@@ -125,7 +125,7 @@ pub async fn discover(
     api_url: &str,
     fallback_issuer: &str,
 ) -> Result<ServerInfo, AuthError> {
-    let challenge = match http.get(format!("{api_url}/")).send().await {
+    let challenge = match http.get(api_url).send().await {
         Ok(response) if response.status() == reqwest::StatusCode::UNAUTHORIZED => response
             .headers()
             .get_all(reqwest::header::WWW_AUTHENTICATE)

@@ -3,7 +3,7 @@
 //! faults, three processes refreshing at once, the CLI (`login`, `status`, `logout`), the
 //! keychain's absence, and the canary that must never leave the host.
 
-use crate::support::{Fake, Launch, Server, files_containing, unique_service};
+use crate::support::{Fake, Launch, Server, files_containing, origin_of, unique_service};
 use fake_flora::{OAuthKnobs, OTHER_PROJECT_ID, OTHER_WORKSPACE_ID, SEED_PROJECT_ID};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -45,6 +45,7 @@ fn cli(launch: &Launch, args: &[&str], stdin: &str) -> (bool, String, String) {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home.path())
         .env("FLORA_BASE_URL", &launch.api_base)
+        .env("FLORA_OAUTH_ISSUER", origin_of(&launch.api_base))
         .env("FLORA_MCP_KEYCHAIN", "keyutils")
         .env("FLORA_MCP_KEYCHAIN_SERVICE", &launch.keychain_service)
         .envs(launch.env.iter().map(|(k, v)| (k, v)))

@@ -82,6 +82,11 @@ pub struct Launch {
     pub keychain_service: String,
 }
 
+/// `http://127.0.0.1:PORT` of a fake's base URL.
+pub fn origin_of(api_base: &str) -> String {
+    api_base.trim_end_matches("/api/v1").to_owned()
+}
+
 /// A keychain service name no other test uses.
 pub fn unique_service() -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -136,6 +141,8 @@ impl Launch {
             .env("FLORA_MCP_KEYCHAIN", "keyutils")
             .env("FLORA_MCP_KEYCHAIN_SERVICE", &self.keychain_service)
             .env("FLORA_MCP_NO_SIGN_IN", "1")
+            // Never the real authorization server, even as a fallback.
+            .env("FLORA_OAUTH_ISSUER", origin_of(&self.api_base))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
