@@ -213,6 +213,8 @@ struct Inner {
     current: tokio::sync::Mutex<Option<Record>>,
     facts: std::sync::RwLock<Facts>,
     prompt: std::sync::RwLock<Option<Arc<dyn SignInPrompt>>>,
+    /// The SHA-256 of the last bearer FLORA refused: never used again.
+    refused: std::sync::Mutex<Option<String>>,
 }
 
 fn now() -> u64 {
@@ -408,6 +410,7 @@ impl Credentials {
                 current: tokio::sync::Mutex::new(None),
                 facts: std::sync::RwLock::new(facts),
                 prompt: std::sync::RwLock::new(None),
+                refused: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -525,7 +528,7 @@ impl Credentials {
             *current = self.read_record()?;
             self.note(current.as_ref());
         }
-        if let Some(bearer) = current.as_ref().and_then(Record::bearer) {
+        if let Some(bearer) = self.usable(current.as_ref()) {
             return Ok(bearer);
         }
         if current.is_none() && !self.inner.settings.interactive {
@@ -536,10 +539,16 @@ impl Credentials {
         let _held = lock::acquire(&self.lock_path()).await?;
         *current = self.read_record()?;
         self.note(current.as_ref());
-        if let Some(bearer) = current.as_ref().and_then(Record::bearer) {
+        if let Some(bearer) = self.usable(current.as_ref()) {
             return Ok(bearer);
         }
         let session = match current.take() {
+            Some(Record::ApiKey { api_key }) => {
+                // FLORA refused the stored key; nothing here can mend that.
+                let bearer = api_key.bearer();
+                *current = Some(Record::ApiKey { api_key });
+                return Ok(bearer);
+            }
             Some(Record::Oauth(old)) if old.refresh_token.is_some() => {
                 match self.refresh(&old).await {
                     Ok(new) => new,
@@ -575,17 +584,29 @@ impl Credentials {
     /// FLORA refused `bearer` (401): the access token is treated as expired, so the next
     /// request refreshes it.
     pub async fn refused(&self, bearer: &str) {
-        let mut current = self.inner.current.lock().await;
-        if let Some(Record::Oauth(session)) = current.as_mut()
-            && format!("Bearer {}", session.access_token.secret()) == bearer
-        {
-            session.expires_at = Some(0);
+        let current = self.inner.current.lock().await;
+        if let Some(Record::Oauth(_)) = current.as_ref() {
+            *self
+                .inner
+                .refused
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(digest(bearer));
         }
     }
 
+    /// The record's bearer, unless it is due for refresh or FLORA refused it.
+    fn usable(&self, record: Option<&Record>) -> Option<String> {
+        let bearer = record?.bearer()?;
+        let refused = self
+            .inner
+            .refused
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (refused.as_deref() != Some(digest(&bearer).as_str())).then_some(bearer)
+    }
+
     fn lock_path(&self) -> PathBuf {
-        use sha2::Digest as _;
-        let digest = hex::encode(sha2::Sha256::digest(self.account().as_bytes()));
+        let digest = digest(self.account());
         self.inner
             .settings
             .lock_dir
@@ -812,6 +833,11 @@ impl Credentials {
             .map_err(|e| AuthError::Token(format!("revoke the sign-in: {e}")))?;
         Ok(true)
     }
+}
+
+fn digest(bearer: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bearer.as_bytes()))
 }
 
 /// The session a token answer makes, keeping what the answer does not carry from `base`.

@@ -176,35 +176,40 @@ impl Egress {
         } else {
             None
         };
-        if let Some(bearer) = &bearer {
-            let mut value = HeaderValue::from_str(bearer)
-                .map_err(|_| HttpError::InternalError(Some("unusable credential".to_owned())))?;
-            value.set_sensitive(true);
-            parts.headers.insert(header::AUTHORIZATION, value);
-        }
+        // A request without a body can be sent again: after FLORA refuses an OAuth token, once,
+        // with the refreshed one.
+        let again = (http_body::Body::size_hint(&body).exact() == Some(0))
+            .then(|| (parts.method.clone(), parts.uri.clone(), parts.headers.clone()));
         let method = parts.method.clone();
         let path = parts.uri.path().to_owned();
-        let request = http::Request::from_parts(parts, outgoing_body(body));
-        let request =
-            reqwest::Request::try_from(request).map_err(|_| HttpError::HttpRequestUriInvalid)?;
-
+        let first = with_bearer(parts, outgoing_body(body), bearer.as_deref())?;
         let wait = options
             .and_then(|o| o.first_byte_timeout)
             .unwrap_or(DEFAULT_FIRST_BYTE_TIMEOUT);
         let started = Instant::now();
-        let response = match tokio::time::timeout(wait, self.client.execute(request)).await {
-            Err(_) => return Err(HttpError::HttpResponseTimeout),
-            Ok(Err(err)) => return Err(classify(&err)),
-            Ok(Ok(response)) => response,
-        };
+        let mut response = self.execute(first, wait).await?;
+
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let (Some(credentials), Some(refused)) = (&self.credentials, &bearer)
+        {
+            credentials.refused(refused).await;
+            if let Some((method, uri, headers)) = again
+                && let Some(fresh) = self.bearer().await?
+                && &fresh != refused
+            {
+                let mut retry = http::Request::new(reqwest::Body::from(Vec::new()));
+                *retry.method_mut() = method;
+                *retry.uri_mut() = uri;
+                *retry.headers_mut() = headers;
+                let (parts, body) = retry.into_parts();
+                response = self
+                    .execute(with_bearer(parts, body, Some(&fresh))?, wait)
+                    .await?;
+            }
+        }
         tracing::debug!(%method, path, status = response.status().as_u16(),
             elapsed_ms = started.elapsed().as_millis() as u64, "egress request");
 
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && let (Some(credentials), Some(bearer)) = (&self.credentials, &bearer)
-        {
-            credentials.refused(bearer).await;
-        }
         let mut response: http::Response<reqwest::Body> = response.into();
         response.headers_mut().remove(header::SET_COOKIE);
         let header_bytes: usize = response
@@ -230,6 +235,36 @@ impl Egress {
                 .boxed_unsync()
         });
         Ok((response, Box::new(async { Ok(()) })))
+    }
+}
+
+/// The request to send, with `bearer` as its `Authorization` when there is one.
+fn with_bearer(
+    mut parts: http::request::Parts,
+    body: reqwest::Body,
+    bearer: Option<&str>,
+) -> Result<reqwest::Request, HttpError> {
+    if let Some(bearer) = bearer {
+        let mut value = HeaderValue::from_str(bearer)
+            .map_err(|_| HttpError::InternalError(Some("unusable credential".to_owned())))?;
+        value.set_sensitive(true);
+        parts.headers.insert(header::AUTHORIZATION, value);
+    }
+    reqwest::Request::try_from(http::Request::from_parts(parts, body))
+        .map_err(|_| HttpError::HttpRequestUriInvalid)
+}
+
+impl Egress {
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+        wait: Duration,
+    ) -> Result<reqwest::Response, HttpError> {
+        match tokio::time::timeout(wait, self.client.execute(request)).await {
+            Err(_) => Err(HttpError::HttpResponseTimeout),
+            Ok(Err(err)) => Err(classify(&err)),
+            Ok(Ok(response)) => Ok(response),
+        }
     }
 }
 

@@ -31,6 +31,19 @@ fn browser_log(log: &Path) -> String {
     std::fs::read_to_string(log).unwrap_or_default()
 }
 
+/// The browser log once it contains `needle` (the browser may still be reading the callback
+/// page when the tool call returns), or as it is after five seconds.
+fn browser_log_with(log: &Path, needle: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let text = browser_log(log);
+        if text.contains(needle) || started.elapsed() > Duration::from_secs(5) {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn is_error(result: &Value) -> bool {
     result["isError"] == true
 }
@@ -324,7 +337,6 @@ fn a_refresh_answered_with_503_keeps_the_sign_in_and_says_to_retry() {
         ..OAuthKnobs::default()
     });
     fake.fake.expire_access_tokens();
-    let _ = server.call("list_workspaces", json!({})); // the 401 marks the token expired
     let failed = server.call("list_workspaces", json!({}));
     let text = Server::text(&failed);
     assert!(
