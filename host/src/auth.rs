@@ -803,41 +803,47 @@ impl Credentials {
         Ok(said)
     }
 
+    /// RFC 7009: posts the refresh token (or the access token) to the revocation endpoint.
     async fn revoke(&self, session: &OAuthSession) -> Result<bool, AuthError> {
-        if session.revocation_endpoint.is_none() {
+        let Some(endpoint) = &session.revocation_endpoint else {
             return Ok(false);
-        }
-        let client = client(
-            &session.client_id,
-            session.client_secret.as_ref(),
-            None,
-            &session.token_endpoint,
-            session.revocation_endpoint.as_deref(),
-            None,
-        )?;
-        let http = self.inner.http.clone();
-        let call = move |request| send(http.clone(), request);
-        let token = match &session.refresh_token {
-            Some(refresh) => StandardRevocableToken::RefreshToken(oauth2::RefreshToken::new(
-                refresh.secret().to_owned(),
-            )),
-            None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(
-                session.access_token.secret().to_owned(),
-            )),
         };
-        client
-            .revoke_token(token)
-            .map_err(|e| AuthError::Discovery(format!("revoke the sign-in: {e}")))?
-            .request_async(&call)
+        let (token, hint) = match &session.refresh_token {
+            Some(refresh) => (refresh.secret(), "refresh_token"),
+            None => (session.access_token.secret(), "access_token"),
+        };
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("token", token)
+            .append_pair("token_type_hint", hint)
+            .append_pair("client_id", &session.client_id);
+        if let Some(secret) = &session.client_secret {
+            form.append_pair("client_secret", secret.secret());
+        }
+        let response = self
+            .inner
+            .http
+            .post(endpoint)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.finish())
+            .send()
             .await
-            .map_err(|e| AuthError::Token(format!("revoke the sign-in: {e}")))?;
+            .map_err(|e| {
+                AuthError::Unreachable(format!("revoke the sign-in at {endpoint}: {e}"))
+            })?;
+        if !response.status().is_success() {
+            return Err(AuthError::Token(format!(
+                "revoke the sign-in at {endpoint}: it answered {}",
+                response.status()
+            )));
+        }
         Ok(true)
     }
 }
 
-fn digest(bearer: &str) -> String {
+/// The SHA-256 of `text` in hex (for comparing bearers without keeping them, and lock names).
+fn digest(text: &str) -> String {
     use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(bearer.as_bytes()))
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
 /// The session a token answer makes, keeping what the answer does not carry from `base`.

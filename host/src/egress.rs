@@ -176,10 +176,15 @@ impl Egress {
         } else {
             None
         };
-        // A request without a body can be sent again: after FLORA refuses an OAuth token, once,
-        // with the refreshed one.
-        let again = (http_body::Body::size_hint(&body).exact() == Some(0))
-            .then(|| (parts.method.clone(), parts.uri.clone(), parts.headers.clone()));
+        // A read can be sent again: after FLORA refuses an OAuth token, once, with the
+        // refreshed one. (The component sends reads without a body.)
+        let again = matches!(parts.method, http::Method::GET | http::Method::HEAD).then(|| {
+            (
+                parts.method.clone(),
+                parts.uri.clone(),
+                parts.headers.clone(),
+            )
+        });
         let method = parts.method.clone();
         let path = parts.uri.path().to_owned();
         let first = with_bearer(parts, outgoing_body(body), bearer.as_deref())?;

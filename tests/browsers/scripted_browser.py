@@ -81,4 +81,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as failure:  # the test reads the log, not this process's stderr
+        log("error: {!r}".format(failure))
+        raise
