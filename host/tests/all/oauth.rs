@@ -144,11 +144,8 @@ fn a_redirect_with_a_wrong_or_missing_state_is_refused() {
             text.contains("state"),
             "{mode}: the refusal names the state: {text}"
         );
-        assert!(
-            browser_log(&log).contains("could not sign in"),
-            "{mode}: {}",
-            browser_log(&log)
-        );
+        let shown = browser_log_with(&log, "could not sign in");
+        assert!(shown.contains("could not sign in"), "{mode}: {shown}");
         assert_eq!(fake.fake.oauth_counters().code_exchanges, 0, "{mode}");
     }
 }
