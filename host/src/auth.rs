@@ -924,8 +924,9 @@ mod tests {
             account: None,
         };
         assert!(session.fresh());
+        session.issued_at = now() - 3570;
         session.expires_at = Some(now() + 30);
-        assert!(!session.fresh(), "within the last minute");
+        assert!(!session.fresh(), "an hour-long token within its last minute");
         session.issued_at = now();
         session.expires_at = Some(now() + 8);
         assert!(
