@@ -53,7 +53,7 @@ async def test_a_person_signs_in_with_chromium_and_the_tool_call_succeeds(tmp_pa
             shown = log.read_text() if log.exists() else ""
             assert not result.is_error, f"{text}\n{shown}"
             assert OTHER_PROJECT_ID in text, "the workspace picked on the consent page is used"
-            assert "Signed in to FLORA" in shown, shown
+            assert "flora-mcp is signed in" in shown, shown
 
             again = await session.call_tool("list_workspaces", {})
             assert not again.is_error
