@@ -550,3 +550,56 @@ fn the_oauth_tokens_never_reach_the_guest_mcp_output_logs_or_files() {
         "home folder"
     );
 }
+
+#[test]
+fn a_sign_in_is_kept_in_a_real_secret_service_and_logout_removes_it() {
+    for tool in ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(found, "{tool} is missing: apt-get install dbus gnome-keyring libsecret-tools");
+    }
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("b.log");
+    let service = unique_service();
+    // One private D-Bus session with an unlocked GNOME Keyring; nothing of the desktop's.
+    let script = r#"
+        printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 20
+        "$FLORA_MCP" login || exit 21
+        "$FLORA_MCP" status || exit 22
+        echo "stored: $(secret-tool lookup service "$FLORA_MCP_KEYCHAIN_SERVICE" \
+            username "$FLORA_BASE_URL" | cut -c1-16)"
+        "$FLORA_MCP" logout || exit 23
+        echo "after: $(secret-tool lookup service "$FLORA_MCP_KEYCHAIN_SERVICE" \
+            username "$FLORA_BASE_URL")."
+    "#;
+    let out = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", script])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("FLORA_MCP", env!("CARGO_BIN_EXE_flora-mcp"))
+        .env("FLORA_BASE_URL", fake.fake.base_url())
+        .env("FLORA_OAUTH_ISSUER", fake.fake.origin())
+        .env("FLORA_MCP_KEYCHAIN", "secret-service")
+        .env("FLORA_MCP_KEYCHAIN_SERVICE", &service)
+        .env("FLORA_MCP_DATA_DIR", dir.path().join("data"))
+        .env("BROWSER", scripted_browser())
+        .env("SCRIPTED_BROWSER_LOG", &log)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Signed in to FLORA as person@example.com"), "{stdout}");
+    assert!(
+        stdout.contains("OAuth sign-in as person@example.com")
+            && stdout.contains("stored in the Secret Service"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r#"stored: {"kind":"oauth""#), "{stdout}");
+    assert!(stdout.contains("after: ."), "logout deleted it: {stdout}");
+    assert_eq!(fake.fake.oauth_counters().revocations, 1);
+}
