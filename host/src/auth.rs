@@ -171,7 +171,7 @@ struct OAuthSession {
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Record {
     ApiKey { api_key: ApiKey },
-    Oauth(OAuthSession),
+    Oauth(Box<OAuthSession>),
 }
 
 /// Fields beyond RFC 6749 that FLORA's fake (and possibly FLORA) return with a token.
@@ -573,7 +573,7 @@ impl Credentials {
             _ => self.sign_in().await?,
         };
         // Saved before use: a rotated refresh token must not exist only in memory.
-        let record = Record::Oauth(session);
+        let record = Record::Oauth(Box::new(session));
         self.save(&record)?;
         let bearer = record.bearer().unwrap_or_default();
         self.note(Some(&record));
@@ -752,7 +752,7 @@ impl Credentials {
         let mut current = self.inner.current.lock().await;
         let _held = lock::acquire(&self.lock_path()).await?;
         self.keychain()?;
-        let record = Record::Oauth(self.sign_in().await?);
+        let record = Record::Oauth(Box::new(self.sign_in().await?));
         self.save(&record)?;
         self.note(Some(&record));
         *current = Some(record);
@@ -926,7 +926,10 @@ mod tests {
         assert!(session.fresh());
         session.issued_at = now() - 3570;
         session.expires_at = Some(now() + 30);
-        assert!(!session.fresh(), "an hour-long token within its last minute");
+        assert!(
+            !session.fresh(),
+            "an hour-long token within its last minute"
+        );
         session.issued_at = now();
         session.expires_at = Some(now() + 8);
         assert!(
@@ -937,7 +940,7 @@ mod tests {
 
     #[test]
     fn stored_records_keep_secrets_out_of_debug() {
-        let record = Record::Oauth(OAuthSession {
+        let record = Record::Oauth(Box::new(OAuthSession {
             access_token: AccessToken::new("fat_canary".into()),
             refresh_token: Some(RefreshToken::new("frt_canary".into())),
             issued_at: 0,
@@ -950,7 +953,7 @@ mod tests {
             resource: "r".into(),
             workspace_id: None,
             account: None,
-        });
+        }));
         assert!(!format!("{record:?}").contains("canary"));
         let json = serde_json::to_string(&record).unwrap();
         let back: Record = serde_json::from_str(&json).unwrap();

@@ -558,7 +558,10 @@ fn a_sign_in_is_kept_in_a_real_secret_service_and_logout_removes_it() {
             .args(["-c", &format!("command -v {tool}")])
             .output()
             .is_ok_and(|o| o.status.success());
-        assert!(found, "{tool} is missing: apt-get install dbus gnome-keyring libsecret-tools");
+        assert!(
+            found,
+            "{tool} is missing: apt-get install dbus gnome-keyring libsecret-tools"
+        );
     }
     let fake = Fake::start();
     let dir = tempfile::tempdir().unwrap();
@@ -593,7 +596,10 @@ fn a_sign_in_is_kept_in_a_real_secret_service_and_logout_removes_it() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("Signed in to FLORA as person@example.com"), "{stdout}");
+    assert!(
+        stdout.contains("Signed in to FLORA as person@example.com"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("OAuth sign-in as person@example.com")
             && stdout.contains("stored in the Secret Service"),
