@@ -44,7 +44,8 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
                 } else {
                     json!(rule.methods.iter().map(|m| m.as_str()).collect::<Vec<_>>())
                 },
-                "credential_added": rule.credential && settings.api_key.is_some(),
+                // FLORA_API_KEY, a stored key, or an OAuth token signed in for on demand.
+                "credential_added": rule.credential,
                 "addresses": if rule.is_loopback() {
                     "loopback allowed (local API)"
                 } else {
@@ -77,7 +78,10 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
             } else {
                 "not set"
             },
-            "held": "in host memory only; never written to disk, logged, or given to the component",
+            "oauth": "without FLORA_API_KEY, a key or sign-in stored in the OS keychain; the first \
+                call that needs FLORA signs in in the browser unless --no-sign-in",
+            "held": "in host memory and the OS keychain only; never written to a file, logged, or \
+                given to the component",
         },
         "limits": {
             "memory_per_instance_bytes": MAX_INSTANCE_MEMORY,
@@ -132,13 +136,14 @@ pub fn render(report: &Value) -> String {
         if e["credential_added"] == true {
             "yes"
         } else {
-            "no key set"
+            "no"
         },
         report["egress"]["max_response_body_bytes"],
     ));
     out.push_str(&format!(
-        "credentials API key {}; {}\n",
+        "credentials API key {}; otherwise {}; {}\n",
         report["credentials"]["api_key"].as_str().unwrap_or("?"),
+        report["credentials"]["oauth"].as_str().unwrap_or("?"),
         report["credentials"]["held"].as_str().unwrap_or("?"),
     ));
     out.push_str(&format!(

@@ -276,10 +276,11 @@ impl Keychain {
     }
 }
 
-/// The kernel keyutils store, used directly: `keyring`'s own keyutils credential fails outright
-/// where the persistent keyring cannot be linked (containers, some user namespaces), while the
-/// session keyring still works. Keys go to the session keyring and, where allowed, are linked
-/// into the persistent one too, so they outlive the session.
+/// The kernel keyutils store, used directly: `keyring`'s own keyutils credential also links
+/// each key into the persistent keyring, which fails outright in containers and some user
+/// namespaces (and there, asking for the persistent keyring at all made earlier keys vanish from
+/// the session keyring). Keys live in the session keyring, so a sign-in kept here lasts as long
+/// as the login session.
 #[cfg(target_os = "linux")]
 mod kernel {
     use linux_keyutils::{KeyError, KeyRing, KeyRingIdentifier};
@@ -320,15 +321,16 @@ mod kernel {
     }
 
     pub fn set(description: &str, value: &str) -> Result<(), String> {
-        let key = session()?
+        let session = session()?;
+        session
             .add_key(description, value.as_bytes())
             .map_err(|e| format!("the key cannot be added ({e})"))?;
-        let linked = KeyRing::get_persistent(KeyRingIdentifier::Session)
-            .and_then(|persistent| persistent.link_key(key));
-        if let Err(err) = linked {
-            tracing::debug!(
-                "the persistent keyring is not usable ({err}); the sign-in lasts \
-                as long as the login session"
+        // Over its per-user quota the kernel can drop a key without an error: look it up again.
+        if session.search(description).is_err() {
+            return Err(
+                "the key was not kept; the kernel's per-user key quota may be full \
+                (see /proc/key-users), or the session keyring refuses new keys"
+                    .to_owned(),
             );
         }
         Ok(())

@@ -6,13 +6,15 @@ workspace - with the token kept in the kernel keyring, never in the MCP output."
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from harness import ROOT, fake_flora, flora_session
+from harness import ROOT, binary, fake_flora, flora_session
 
 pytestmark = pytest.mark.anyio
 
@@ -21,6 +23,17 @@ DRIVER = ROOT / "tests" / "browsers" / "chromium_browser.py"
 # The fake's second workspace and its only project (tests/fake-flora/src/seed.rs).
 OTHER_WORKSPACE_ID = "ws_h6d5hbvq6rei3cl4y088p0u1z174unk8"
 OTHER_PROJECT_ID = "prj_dtuik4ba7buu6m6xvx8oo2xg8mxy4hea"
+
+
+def read_when(log: Path, needle: str) -> str:
+    """The log once it holds `needle` (Chromium may still be rendering the landing page when
+    the tool call returns), or as it is after fifteen seconds."""
+    deadline = time.monotonic() + 15
+    while True:
+        text = log.read_text() if log.exists() else ""
+        if needle in text or time.monotonic() > deadline:
+            return text
+        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -50,11 +63,14 @@ async def test_a_person_signs_in_with_chromium_and_the_tool_call_succeeds(tmp_pa
         async with flora_session(api_base, **env) as session:
             result = await session.call_tool("list_projects", {})
             text = result.content[0].text
-            shown = log.read_text() if log.exists() else ""
-            assert not result.is_error, f"{text}\n{shown}"
+            assert not result.is_error, f"{text}\n{read_when(log, 'landed')}"
             assert OTHER_PROJECT_ID in text, "the workspace picked on the consent page is used"
+            shown = read_when(log, "flora-mcp is signed in")
             assert "flora-mcp is signed in" in shown, shown
 
             again = await session.call_tool("list_workspaces", {})
             assert not again.is_error
             assert log.read_text().count("opened") == 1, "later calls are silent"
+        # Leave nothing in this machine's kernel key store.
+        subprocess.run([binary("FLORA_MCP_BIN", "flora-mcp"), "logout"], env={**os.environ, **env},
+                       capture_output=True, timeout=30, check=True)

@@ -24,7 +24,27 @@ fn signing_in(fake: &Fake, log: &Path) -> Launch {
         .env("BROWSER", scripted_browser().to_str().unwrap())
         .env("SCRIPTED_BROWSER_LOG", log.to_str().unwrap());
     launch.api_key = None;
+    launch.sign_out_on_drop = true;
     launch
+}
+
+/// Signs out (deleting the stored sign-in) when dropped, so tests do not fill the kernel key
+/// store of the machine that runs them.
+struct SignOutAtEnd(Launch);
+
+impl SignOutAtEnd {
+    fn of(fake: &Fake, service: &str) -> SignOutAtEnd {
+        let mut launch = Launch::against(&fake.fake);
+        launch.api_key = None;
+        launch.keychain_service = service.to_owned();
+        SignOutAtEnd(launch)
+    }
+}
+
+impl Drop for SignOutAtEnd {
+    fn drop(&mut self) {
+        let _ = cli(&self.0, &["logout"], "");
+    }
 }
 
 fn browser_log(log: &Path) -> String {
@@ -357,9 +377,11 @@ fn three_processes_refreshing_at_once_send_one_refresh() {
     let data = dir.path().join("data");
     let log = dir.path().join("b.log");
     let service = unique_service();
+    let _out = SignOutAtEnd::of(&fake, &service);
     let launch = |fake: &Fake| {
         let mut launch = signing_in(fake, &log).env("FLORA_MCP_DATA_DIR", data.to_str().unwrap());
         launch.keychain_service = service.clone();
+        launch.sign_out_on_drop = false;
         launch
     };
     let mut first = launch(&fake).spawn();
@@ -608,4 +630,83 @@ fn a_sign_in_is_kept_in_a_real_secret_service_and_logout_removes_it() {
     assert!(stdout.contains(r#"stored: {"kind":"oauth""#), "{stdout}");
     assert!(stdout.contains("after: ."), "logout deleted it: {stdout}");
     assert_eq!(fake.fake.oauth_counters().revocations, 1);
+}
+
+#[test]
+fn tokens_longer_than_one_keychain_entry_are_split_and_read_back() {
+    let fake = Fake::start();
+    // Each token the fake issues carries this 1200-character canary: the stored sign-in spans
+    // several keychain entries, as it must under the Windows Credential Manager's size limit.
+    fake.fake.set_oauth_knobs(OAuthKnobs {
+        canary: Some("L".repeat(1200)),
+        ..OAuthKnobs::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("b.log");
+    let service = unique_service();
+    let _out = SignOutAtEnd::of(&fake, &service);
+    let launch = |fake: &Fake| {
+        let mut launch = signing_in(fake, &log);
+        launch.keychain_service = service.clone();
+        launch.sign_out_on_drop = false;
+        launch
+    };
+    let mut first = launch(&fake).spawn();
+    first.initialize();
+    assert!(!is_error(&first.call("list_workspaces", json!({}))));
+    drop(first);
+
+    // A new process reads the split sign-in back and needs no browser.
+    let mut second = launch(&fake).spawn();
+    second.initialize();
+    let result = second.call("list_workspaces", json!({}));
+    assert!(!is_error(&result), "{result}\n{}", second.stderr());
+    assert_eq!(browser_log(&log).matches("opened").count(), 1);
+    let (_, status, _) = cli(&launch(&fake), &["status"], "");
+    assert!(
+        status.contains("OAuth sign-in as person@example.com"),
+        "{status}"
+    );
+    let (ok, out, _) = cli(&launch(&fake), &["logout"], "");
+    assert!(ok && out.contains("revoked"), "{out}");
+}
+
+#[test]
+fn three_processes_needing_a_sign_in_at_once_open_one_browser() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("b.log");
+    let service = unique_service();
+    let _out = SignOutAtEnd::of(&fake, &service);
+    let mut servers: Vec<Server> = (0..3)
+        .map(|_| {
+            let mut launch =
+                signing_in(&fake, &log).env("FLORA_MCP_DATA_DIR", data.to_str().unwrap());
+            launch.keychain_service = service.clone();
+            launch.sign_out_on_drop = false;
+            let mut server = launch.spawn();
+            server.initialize();
+            server
+        })
+        .collect();
+    let handles: Vec<_> = servers
+        .drain(..)
+        .map(|mut server| {
+            std::thread::spawn(move || {
+                let result = server.call("list_workspaces", json!({}));
+                (result, server.stderr())
+            })
+        })
+        .collect();
+    for handle in handles {
+        let (result, stderr) = handle.join().unwrap();
+        assert!(!is_error(&result), "{result}\n{stderr}");
+    }
+    assert_eq!(
+        browser_log(&log).matches("opened").count(),
+        1,
+        "one browser window"
+    );
+    assert_eq!(fake.fake.oauth_counters().code_exchanges, 1);
 }

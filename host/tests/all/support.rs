@@ -66,6 +66,8 @@ pub struct Server {
     pub stderr: Arc<Mutex<String>>,
     next_id: i64,
     _home: tempfile::TempDir,
+    /// (API base, keychain service) to sign out of when dropped.
+    sign_out: Option<(String, String)>,
 }
 
 /// How to start the server.
@@ -80,6 +82,9 @@ pub struct Launch {
     pub env: Vec<(String, String)>,
     /// The keychain service name: one of its own per launch unless a test shares one.
     pub keychain_service: String,
+    /// Delete what this server stored in the keychain when it is dropped (tests that sign in
+    /// and do not share the sign-in with another process).
+    pub sign_out_on_drop: bool,
 }
 
 /// `http://127.0.0.1:PORT` of a fake's base URL.
@@ -115,6 +120,7 @@ impl Launch {
             cache: None,
             env: Vec::new(),
             keychain_service: unique_service(),
+            sign_out_on_drop: false,
         }
     }
 
@@ -183,6 +189,9 @@ impl Launch {
             stderr: all_stderr,
             next_id: 1,
             _home: home,
+            sign_out: self
+                .sign_out_on_drop
+                .then(|| (self.api_base.clone(), self.keychain_service.clone())),
         }
     }
 }
@@ -305,6 +314,19 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some((api_base, service)) = &self.sign_out {
+            let _ = Command::new(env!("CARGO_BIN_EXE_flora-mcp"))
+                .arg("logout")
+                .env_clear()
+                .env("HOME", self._home.path())
+                .env("FLORA_BASE_URL", api_base)
+                .env("FLORA_MCP_KEYCHAIN", "keyutils")
+                .env("FLORA_MCP_KEYCHAIN_SERVICE", service)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 
