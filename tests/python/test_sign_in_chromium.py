@@ -72,5 +72,8 @@ async def test_a_person_signs_in_with_chromium_and_the_tool_call_succeeds(tmp_pa
             assert not again.is_error
             assert log.read_text().count("opened") == 1, "later calls are silent"
         # Leave nothing in this machine's kernel key store.
-        subprocess.run([binary("FLORA_MCP_BIN", "flora-mcp"), "logout"], env={**os.environ, **env},
-                       capture_output=True, timeout=30, check=True)
+        subprocess.run(
+            [binary("FLORA_MCP_BIN", "flora-mcp"), "logout"],
+            env={**os.environ, **env, "FLORA_BASE_URL": api_base},
+            capture_output=True, timeout=30, check=True,
+        )
