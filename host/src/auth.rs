@@ -12,24 +12,17 @@ mod browser;
 pub mod discovery;
 mod lock;
 mod loopback;
+mod tokens;
 
 use crate::keychain::{Keychain, KeychainError};
 use crate::secrets::{AccessToken, ApiKey, ClientSecret, RefreshToken};
-use oauth2::basic::{
-    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
-    BasicTokenIntrospectionResponse, BasicTokenType,
-};
-use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet,
-    PkceCodeChallenge, RedirectUrl, RequestTokenError, RevocationUrl, StandardRevocableToken,
-    StandardTokenResponse, TokenResponse, TokenUrl,
-};
+use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokens::{check_callback, client, send, session_from, token_error};
 
 /// FLORA's authorization server, used when the API names none in its 401 challenge.
 pub const DEFAULT_ISSUER: &str = "https://agents.flora.ai";
@@ -174,32 +167,6 @@ enum Record {
     Oauth(Box<OAuthSession>),
 }
 
-/// Fields beyond RFC 6749 that FLORA's fake (and possibly FLORA) return with a token.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Extra {
-    #[serde(default)]
-    workspace_id: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-}
-
-impl oauth2::ExtraTokenFields for Extra {}
-
-type Token = StandardTokenResponse<Extra, BasicTokenType>;
-
-type Client = oauth2::Client<
-    BasicErrorResponse,
-    Token,
-    BasicTokenIntrospectionResponse,
-    StandardRevocableToken,
-    BasicRevocationErrorResponse,
-    EndpointMaybeSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointMaybeSet,
-    EndpointSet,
->;
-
 /// The source of the bearer the egress hook attaches. Cheap to clone.
 #[derive(Clone)]
 pub struct Credentials {
@@ -244,139 +211,6 @@ impl Record {
             Record::Oauth(_) => None,
         }
     }
-}
-
-/// A failure of the HTTP exchange under `oauth2`; a 5xx is one, so it is never taken for a
-/// refusal.
-#[derive(Debug)]
-struct HttpFailure(String);
-
-impl fmt::Display for HttpFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for HttpFailure {}
-
-async fn send(
-    http: reqwest::Client,
-    request: oauth2::HttpRequest,
-) -> Result<oauth2::HttpResponse, HttpFailure> {
-    let url = request.uri().to_string();
-    let request = reqwest::Request::try_from(request.map(reqwest::Body::from))
-        .map_err(|e| HttpFailure(format!("build the request to {url}: {e}")))?;
-    let response = http
-        .execute(request)
-        .await
-        .map_err(|e| HttpFailure(format!("reach {url}: {e}")))?;
-    let status = response.status();
-    if status.is_server_error() {
-        return Err(HttpFailure(format!("{url} answered {status}")));
-    }
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| HttpFailure(format!("read the answer of {url}: {e}")))?;
-    let mut answer = http::Response::new(body.to_vec());
-    *answer.status_mut() = status;
-    *answer.headers_mut() = headers;
-    Ok(answer)
-}
-
-/// Maps a token-endpoint failure; never includes the response body (it may hold tokens).
-fn token_error(err: RequestTokenError<HttpFailure, BasicErrorResponse>, what: &str) -> AuthError {
-    match err {
-        RequestTokenError::ServerResponse(answer)
-            if *answer.error() == BasicErrorResponseType::InvalidGrant =>
-        {
-            AuthError::SignedOut(format!(
-                "the authorization server answered invalid_grant to {what}"
-            ))
-        }
-        RequestTokenError::ServerResponse(answer) => AuthError::Token(format!(
-            "{what}: the authorization server answered {}",
-            answer.error()
-        )),
-        RequestTokenError::Request(failure) => AuthError::Unreachable(format!("{what}: {failure}")),
-        RequestTokenError::Parse(_, _) => {
-            AuthError::Token(format!("{what}: the token response could not be read"))
-        }
-        RequestTokenError::Other(why) => AuthError::Token(format!("{what}: {why}")),
-    }
-}
-
-/// Checks the redirect's parameters: the server's error, `state`, `iss` (RFC 9207); the code.
-fn check_callback(
-    params: &HashMap<String, String>,
-    state: &str,
-    issuer: &str,
-) -> Result<String, String> {
-    if let Some(error) = params.get("error") {
-        let description = params.get("error_description").map_or("", String::as_str);
-        return Err(format!(
-            "the authorization server answered {error} {description}"
-        ));
-    }
-    match params.get("state") {
-        None => return Err("the redirect carried no state".to_owned()),
-        Some(got) if got != state => {
-            return Err(
-                "the redirect's state does not match this sign-in (a stale or \
-                        forged redirect)"
-                    .to_owned(),
-            );
-        }
-        Some(_) => {}
-    }
-    if let Some(iss) = params.get("iss")
-        && iss.trim_end_matches('/') != issuer.trim_end_matches('/')
-    {
-        return Err(format!(
-            "the redirect's iss `{iss}` is not the authorization server {issuer} (RFC 9207)"
-        ));
-    }
-    params
-        .get("code")
-        .cloned()
-        .ok_or_else(|| "the redirect carried no code".to_owned())
-}
-
-fn client(
-    session_client: &str,
-    secret: Option<&ClientSecret>,
-    authorize: Option<&str>,
-    token: &str,
-    revocation: Option<&str>,
-    redirect: Option<&str>,
-) -> Result<Client, AuthError> {
-    let bad = |what: &str, e: oauth2::url::ParseError| {
-        AuthError::Discovery(format!("the {what} is not a URL: {e}"))
-    };
-    let mut client = oauth2::Client::new(ClientId::new(session_client.to_owned()))
-        .set_auth_uri_option(
-            authorize
-                .map(|u| AuthUrl::new(u.to_owned()).map_err(|e| bad("authorization endpoint", e)))
-                .transpose()?,
-        )
-        .set_token_uri(TokenUrl::new(token.to_owned()).map_err(|e| bad("token endpoint", e))?)
-        .set_revocation_url_option(
-            revocation
-                .map(|u| {
-                    RevocationUrl::new(u.to_owned()).map_err(|e| bad("revocation endpoint", e))
-                })
-                .transpose()?,
-        );
-    if let Some(secret) = secret {
-        client = client.set_client_secret(oauth2::ClientSecret::new(secret.secret().to_owned()));
-    }
-    if let Some(redirect) = redirect {
-        client = client.set_redirect_uri(
-            RedirectUrl::new(redirect.to_owned()).map_err(|e| bad("redirect URI", e))?,
-        );
-    }
-    Ok(client)
 }
 
 impl Credentials {
@@ -846,26 +680,10 @@ fn digest(text: &str) -> String {
     hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
-/// The session a token answer makes, keeping what the answer does not carry from `base`.
-fn session_from(answer: &Token, base: OAuthSession) -> OAuthSession {
-    let issued_at = now();
-    let extra = answer.extra_fields();
-    OAuthSession {
-        access_token: AccessToken::new(answer.access_token().secret().to_owned()),
-        refresh_token: answer
-            .refresh_token()
-            .map(|t| RefreshToken::new(t.secret().to_owned())),
-        issued_at,
-        expires_at: answer.expires_in().map(|d| issued_at + d.as_secs()),
-        workspace_id: extra.workspace_id.clone().or(base.workspace_id.clone()),
-        account: extra.email.clone().or(base.account.clone()),
-        ..base
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     fn params(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
