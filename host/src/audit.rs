@@ -45,7 +45,8 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
                 } else {
                     json!(rule.methods.iter().map(|m| m.as_str()).collect::<Vec<_>>())
                 },
-                "credential_added": rule.credential && settings.api_key.is_some(),
+                // FLORA_API_KEY, a stored key, or an OAuth token signed in for on demand.
+                "credential_added": rule.credential,
                 "file_bodies_only": rule.file_bodies_only,
                 "addresses": if rule.is_loopback() {
                     "loopback allowed (local API)"
@@ -90,7 +91,10 @@ pub fn report(settings: &Settings) -> anyhow::Result<Value> {
             } else {
                 "not set"
             },
-            "held": "in host memory only; never written to disk, logged, or given to the component",
+            "oauth": "without FLORA_API_KEY, a key or sign-in stored in the OS keychain; the first \
+                call that needs FLORA signs in in the browser unless --no-sign-in",
+            "held": "in host memory and the OS keychain only; never written to a file, logged, or \
+                given to the component",
         },
         "limits": {
             "memory_per_instance_bytes": MAX_INSTANCE_MEMORY,
@@ -146,7 +150,7 @@ pub fn render(report: &Value) -> String {
         if e["credential_added"] == true {
             "yes"
         } else {
-            "no key set"
+            "no"
         },
         report["egress"]["max_response_body_bytes"],
     ));
@@ -187,8 +191,9 @@ pub fn render(report: &Value) -> String {
         }
     ));
     out.push_str(&format!(
-        "credentials API key {}; {}\n",
+        "credentials API key {}; otherwise {}; {}\n",
         report["credentials"]["api_key"].as_str().unwrap_or("?"),
+        report["credentials"]["oauth"].as_str().unwrap_or("?"),
         report["credentials"]["held"].as_str().unwrap_or("?"),
     ));
     out.push_str(&format!(

@@ -39,6 +39,15 @@ pub enum Command {
     /// Say which component would serve and why, which API and workspace, and how requests
     /// are authenticated (never the secret itself).
     Status,
+    /// Sign in to FLORA in the browser (OAuth) and keep the sign-in in the OS keychain; with
+    /// --api-key, store an API key read from standard input instead.
+    Login {
+        /// Read a FLORA API key from standard input and store it in the keychain.
+        #[arg(long)]
+        api_key: bool,
+    },
+    /// Revoke the stored sign-in at FLORA where possible, then delete it from the keychain.
+    Logout,
     /// Install, check, list and roll back tool components; manage trusted keys and pins.
     #[command(subcommand)]
     Component(ComponentCommand),
@@ -180,6 +189,35 @@ pub struct ServeArgs {
     /// How many tool calls may run at once; more wait for a free slot.
     #[arg(long, env = "FLORA_MCP_MAX_CALLS", default_value_t = 8, global = true)]
     pub max_concurrent_calls: usize,
+    /// The OAuth issuer to sign in with when the API names no authorization server.
+    #[arg(long, env = "FLORA_OAUTH_ISSUER", default_value = crate::auth::DEFAULT_ISSUER,
+        global = true)]
+    pub oauth_issuer: String,
+    /// A client id registered with the authorization server; without it flora-mcp registers
+    /// itself (RFC 7591).
+    #[arg(long, env = "FLORA_OAUTH_CLIENT_ID", global = true)]
+    pub oauth_client_id: Option<String>,
+    /// Loopback port for the sign-in redirect; 0 picks a free one at each sign-in.
+    #[arg(
+        long,
+        env = "FLORA_MCP_OAUTH_CALLBACK_PORT",
+        default_value_t = 0,
+        global = true
+    )]
+    pub oauth_callback_port: u16,
+    /// Seconds to wait for the person to finish signing in in the browser.
+    #[arg(
+        long,
+        env = "FLORA_MCP_SIGN_IN_TIMEOUT",
+        default_value_t = 300,
+        global = true
+    )]
+    pub sign_in_timeout: u64,
+    /// Never open a browser from a tool call; tools report the missing sign-in instead.
+    #[arg(long, env = "FLORA_MCP_NO_SIGN_IN", global = true,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::SetTrue)]
+    pub no_sign_in: bool,
     /// Log filter for standard error: error, warn, info, debug, trace, or tracing directives.
     #[arg(long, env = "FLORA_MCP_LOG", default_value = "info", global = true)]
     pub log_level: String,
@@ -251,6 +289,24 @@ impl ServeArgs {
         if let Some(v) = file.toolsets.filter(|_| free("toolsets")) {
             self.toolsets = v.joined();
         }
+        if let Some(v) = file.oauth_issuer.filter(|_| free("oauth_issuer")) {
+            self.oauth_issuer = v;
+        }
+        if let Some(v) = file.oauth_client_id.filter(|_| free("oauth_client_id")) {
+            self.oauth_client_id = Some(v);
+        }
+        if let Some(v) = file
+            .oauth_callback_port
+            .filter(|_| free("oauth_callback_port"))
+        {
+            self.oauth_callback_port = v;
+        }
+        if let Some(v) = file.sign_in_timeout.filter(|_| free("sign_in_timeout")) {
+            self.sign_in_timeout = v;
+        }
+        if let Some(v) = file.no_sign_in.filter(|_| free("no_sign_in")) {
+            self.no_sign_in = v;
+        }
         // These two are lists that flags and FLORA_MCP_ALLOW_DIRS / FLORA_MCP_STORAGE_ORIGINS
         // build up; the file's list is used only when neither gave any.
         if let Some(v) = file.allow_dirs.filter(|_| {
@@ -287,7 +343,9 @@ pub fn run(mut cli: Cli) -> anyhow::Result<()> {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(settings)),
         Command::Audit { json } => audit(&settings, json),
-        Command::Status => status(&settings),
+        Command::Status => runtime.block_on(status(&settings)),
+        Command::Login { api_key } => runtime.block_on(login(&settings, api_key)),
+        Command::Logout => runtime.block_on(logout(&settings)),
         Command::Component(command) => crate::components::cli::run(command, &settings),
     };
     // Calls still in flight when standard input closed are abandoned, not awaited.
@@ -296,26 +354,26 @@ pub fn run(mut cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Prints the status to stdout; this command does not serve MCP.
-fn status(settings: &Settings) -> anyhow::Result<()> {
+async fn status(settings: &Settings) -> anyhow::Result<()> {
     use std::io::Write;
-    let credential = match &settings.api_key {
-        Some(_) => "API key from FLORA_API_KEY",
-        None => "none (set FLORA_API_KEY)",
-    };
+    let credentials = crate::auth::Credentials::new(settings.auth.clone())?;
+    let credential = describe_credential(&credentials).await;
     let show = |p: &Option<PathBuf>| {
         p.as_ref()
             .map_or("none".to_owned(), |p| p.display().to_string())
     };
+    let facts = credentials.facts();
+    let workspace = match (&settings.workspace_id, &facts.workspace_id) {
+        (Some(id), _) => id.clone(),
+        (None, Some(id)) => format!("{id} (picked at sign-in)"),
+        (None, None) => "none (the only one the credential can use)".to_owned(),
+    };
     let text = format!(
-        "component   {} ({})\napi         {}\nworkspace   {}\ncredential  {credential}\n\
+        "component   {} ({})\napi         {}\nworkspace   {workspace}\ncredential  {credential}\n\
          toolsets    {}\ndata        {}\ncache       {}\nsettings    {}\n",
         settings.component.describe(),
         settings.component_reason,
         settings.api.url(),
-        settings
-            .workspace_id
-            .as_deref()
-            .unwrap_or("none (the only one the key can use)"),
         settings.toolsets.describe(),
         show(&settings.data_dir),
         show(&settings.cache_dir),
@@ -324,6 +382,89 @@ fn status(settings: &Settings) -> anyhow::Result<()> {
     std::io::stdout()
         .write_all(text.as_bytes())
         .context("write the status")
+}
+
+/// Where the credential comes from, who it is and when it expires; never the secret.
+async fn describe_credential(credentials: &crate::auth::Credentials) -> String {
+    use crate::auth::Method;
+    let facts = match credentials.preload().await {
+        Ok(facts) => facts,
+        Err(err) => return format!("unknown: {err}"),
+    };
+    let backend = credentials
+        .keychain()
+        .map(|k| k.backend().to_string())
+        .unwrap_or_else(|err| err.to_string());
+    match facts.method {
+        Method::EnvApiKey => "API key from FLORA_API_KEY".to_owned(),
+        Method::StoredApiKey => format!("API key stored in {backend}"),
+        Method::None => "none (run `flora-mcp login`, or set FLORA_API_KEY)".to_owned(),
+        Method::OAuth => {
+            let expires = match facts.expires_at {
+                Some(at) => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs());
+                    if at > now {
+                        format!("access token expires in {} s (at Unix time {at})", at - now)
+                    } else {
+                        format!("access token expired at Unix time {at}; it is refreshed on use")
+                    }
+                }
+                None => "access token without an expiry".to_owned(),
+            };
+            format!(
+                "OAuth sign-in as {} with {}, stored in {backend}; {expires}",
+                facts.account.as_deref().unwrap_or("an unnamed account"),
+                facts.issuer.as_deref().unwrap_or("an unknown issuer"),
+            )
+        }
+    }
+}
+
+/// `flora-mcp login [--api-key]`.
+async fn login(settings: &Settings, api_key: bool) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let mut auth = settings.auth.clone();
+    auth.interactive = true;
+    auth.env_key = None;
+    let credentials = crate::auth::Credentials::new(auth)?;
+    let said = if api_key {
+        let mut raw = String::new();
+        std::io::stdin()
+            .read_to_string(&mut raw)
+            .context("read the API key from standard input")?;
+        let key = ApiKey::new(&raw).context("read the API key from standard input")?;
+        credentials.store_api_key(key).await?;
+        let backend = credentials.keychain()?.backend();
+        format!("Stored the FLORA API key in {backend}.\n")
+    } else {
+        let facts = credentials.login().await?;
+        format!(
+            "Signed in to FLORA as {}{}.\n",
+            facts.account.as_deref().unwrap_or("an unnamed account"),
+            facts
+                .workspace_id
+                .map(|w| format!(", workspace {w}"))
+                .unwrap_or_default()
+        )
+    };
+    if settings.api_key.is_some() {
+        tracing::warn!("FLORA_API_KEY is set and overrides what was stored");
+    }
+    std::io::stdout()
+        .write_all(said.as_bytes())
+        .context("write the outcome")
+}
+
+/// `flora-mcp logout`.
+async fn logout(settings: &Settings) -> anyhow::Result<()> {
+    use std::io::Write;
+    let credentials = crate::auth::Credentials::new(settings.auth.clone())?;
+    let said = credentials.logout().await?;
+    std::io::stdout()
+        .write_all(format!("Signed out of FLORA: {said}.\n").as_bytes())
+        .context("write the outcome")
 }
 
 /// Prints the audit report to stdout; this command does not serve MCP.
@@ -352,11 +493,13 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
             None
         }
         Ok(raw) => Some(ApiKey::new(&raw).context("read FLORA_API_KEY")?),
-        Err(_) => {
-            tracing::warn!("FLORA_API_KEY is not set; FLORA will refuse every request");
-            None
-        }
+        Err(_) => None,
     };
+    if args.sign_in_timeout == 0 {
+        anyhow::bail!("--sign-in-timeout must be at least 1 second");
+    }
+    let issuer = args.oauth_issuer.trim().to_owned();
+    crate::auth::discovery::check_url(&issuer, "OAuth issuer (--oauth-issuer)")?;
     if args.call_timeout == 0 {
         anyhow::bail!("--call-timeout must be at least 1 second");
     }
@@ -400,7 +543,21 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
     let data_dir = args.data_dir.clone().or_else(config::default_data_dir);
     let (component, component_reason) =
         crate::components::choose(args.component.as_deref(), data_dir.as_deref());
+    let auth = crate::auth::AuthSettings {
+        api_url: api.url(),
+        issuer,
+        client_id: args
+            .oauth_client_id
+            .clone()
+            .filter(|id| !id.trim().is_empty()),
+        callback_port: args.oauth_callback_port,
+        sign_in_timeout: Duration::from_secs(args.sign_in_timeout),
+        interactive: !args.no_sign_in,
+        lock_dir: data_dir.clone().unwrap_or_else(std::env::temp_dir),
+        env_key: api_key.clone(),
+    };
     Ok(Settings {
+        auth,
         api,
         workspace_id,
         api_key,
@@ -427,9 +584,14 @@ fn settings(args: &ServeArgs) -> anyhow::Result<Settings> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let allowed = AllowedDirs::new(&settings.allow_dirs)
         .context("check --allow-dir / FLORA_MCP_ALLOW_DIRS")?;
+    let credentials = crate::auth::Credentials::new(settings.auth.clone())?;
+    if let Err(err) = credentials.preload().await {
+        tracing::warn!("the stored FLORA sign-in cannot be read yet: {err}");
+    }
     let policy = Policy::for_api_and_storage(&settings.api, &settings.storage_origins);
-    let egress =
-        Egress::new(policy, settings.api_key.clone())?.with_allowed_dirs(Arc::new(allowed));
+    let egress = Egress::new(policy, settings.api_key.clone())?
+        .with_allowed_dirs(Arc::new(allowed))
+        .with_credentials(credentials.clone());
     let runtime = Arc::new(Runtime::load(
         &settings,
         egress.clone(),
@@ -455,6 +617,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    credentials.set_prompt(Arc::new(crate::mcp::ClientPrompt::new(
+        service.peer().clone(),
+    )));
     if !matches!(settings.component, ComponentSource::File(_)) {
         tokio::spawn(watch_installs(
             settings.clone(),

@@ -145,6 +145,8 @@ impl ComponentSource {
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Where the credential comes from and how signing in works.
+    pub auth: crate::auth::AuthSettings,
     /// The FLORA API.
     pub api: ApiBase,
     /// The default workspace for tools that take `workspace_id`.

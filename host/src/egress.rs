@@ -13,6 +13,7 @@ mod upload;
 pub use policy::{Denial, Policy, Rule};
 pub use upload::{FileAnswer, FileSend, Form, MAX_FILE_RESPONSE_BODY, SendError, Sent};
 
+use crate::auth::{AuthError, Credentials};
 use crate::files::AllowedDirs;
 use crate::secrets::ApiKey;
 use grants::{Grants, MAX_TICKET_BYTES};
@@ -47,6 +48,7 @@ pub struct Egress {
     api_key: Option<Arc<ApiKey>>,
     allowed: Arc<AllowedDirs>,
     grants: Grants,
+    credentials: Option<Credentials>,
 }
 
 impl Egress {
@@ -76,6 +78,7 @@ impl Egress {
             api_key: api_key.map(Arc::new),
             allowed: Arc::new(AllowedDirs::default()),
             grants: Grants::default(),
+            credentials: None,
         })
     }
 
@@ -96,6 +99,38 @@ impl Egress {
     /// The folders file bodies may come from.
     pub fn allowed_dirs(&self) -> &Arc<AllowedDirs> {
         &self.allowed
+    }
+
+    /// Takes the bearer from `credentials` (environment key, stored key or OAuth sign-in)
+    /// instead of a fixed API key.
+    pub fn with_credentials(self, credentials: Credentials) -> Egress {
+        Egress {
+            credentials: Some(credentials),
+            ..self
+        }
+    }
+
+    /// The credential source, when there is one.
+    pub fn credentials(&self) -> Option<&Credentials> {
+        self.credentials.as_ref()
+    }
+
+    /// The `Authorization` value for an allowed request, if any.
+    pub(crate) async fn bearer(&self) -> Result<Option<String>, HttpError> {
+        let Some(credentials) = &self.credentials else {
+            return Ok(self.api_key.as_ref().map(|key| key.bearer()));
+        };
+        match credentials.bearer().await {
+            Ok(bearer) => Ok(Some(bearer)),
+            // FLORA answers 401 and the component explains how to sign in.
+            Err(AuthError::NotSignedIn) => Ok(None),
+            Err(err) => {
+                tracing::warn!("no FLORA credential for the request: {err}");
+                Err(HttpError::InternalError(Some(format!(
+                    "signing in to FLORA did not succeed: {err}"
+                ))))
+            }
+        }
     }
 
     /// The policy in force.
@@ -165,27 +200,47 @@ impl Egress {
         for name in CREDENTIAL_HEADERS.iter().chain([&header::HOST]) {
             parts.headers.remove(name);
         }
-        if let Some(key) = self.api_key.as_ref().filter(|_| credential) {
-            let mut value = HeaderValue::from_str(&key.bearer())
-                .map_err(|_| HttpError::InternalError(Some("unusable API key".to_owned())))?;
-            value.set_sensitive(true);
-            parts.headers.insert(header::AUTHORIZATION, value);
-        }
+        let bearer = if credential {
+            self.bearer().await?
+        } else {
+            None
+        };
+        // A read can be sent again: after FLORA refuses an OAuth token, once, with the
+        // refreshed one. (The component sends reads without a body.)
+        let again = matches!(parts.method, http::Method::GET | http::Method::HEAD).then(|| {
+            (
+                parts.method.clone(),
+                parts.uri.clone(),
+                parts.headers.clone(),
+            )
+        });
         let method = parts.method.clone();
         let path = parts.uri.path().to_owned();
-        let request = http::Request::from_parts(parts, outgoing_body(body));
-        let request =
-            reqwest::Request::try_from(request).map_err(|_| HttpError::HttpRequestUriInvalid)?;
-
+        let first = with_bearer(parts, outgoing_body(body), bearer.as_deref())?;
         let wait = options
             .and_then(|o| o.first_byte_timeout)
             .unwrap_or(DEFAULT_FIRST_BYTE_TIMEOUT);
         let started = Instant::now();
-        let response = match tokio::time::timeout(wait, self.client.execute(request)).await {
-            Err(_) => return Err(HttpError::HttpResponseTimeout),
-            Ok(Err(err)) => return Err(classify(&err)),
-            Ok(Ok(response)) => response,
-        };
+        let mut response = self.execute(first, wait).await?;
+
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let (Some(credentials), Some(refused)) = (&self.credentials, &bearer)
+        {
+            credentials.refused(refused).await;
+            if let Some((method, uri, headers)) = again
+                && let Some(fresh) = self.bearer().await?
+                && &fresh != refused
+            {
+                let mut retry = http::Request::new(reqwest::Body::from(Vec::new()));
+                *retry.method_mut() = method;
+                *retry.uri_mut() = uri;
+                *retry.headers_mut() = headers;
+                let (parts, body) = retry.into_parts();
+                response = self
+                    .execute(with_bearer(parts, body, Some(&fresh))?, wait)
+                    .await?;
+            }
+        }
         tracing::debug!(%method, path, status = response.status().as_u16(),
             elapsed_ms = started.elapsed().as_millis() as u64, "egress request");
 
@@ -218,6 +273,36 @@ impl Egress {
                 .boxed_unsync()
         });
         Ok((response, Box::new(async { Ok(()) })))
+    }
+}
+
+/// The request to send, with `bearer` as its `Authorization` when there is one.
+fn with_bearer(
+    mut parts: http::request::Parts,
+    body: reqwest::Body,
+    bearer: Option<&str>,
+) -> Result<reqwest::Request, HttpError> {
+    if let Some(bearer) = bearer {
+        let mut value = HeaderValue::from_str(bearer)
+            .map_err(|_| HttpError::InternalError(Some("unusable credential".to_owned())))?;
+        value.set_sensitive(true);
+        parts.headers.insert(header::AUTHORIZATION, value);
+    }
+    reqwest::Request::try_from(http::Request::from_parts(parts, body))
+        .map_err(|_| HttpError::HttpRequestUriInvalid)
+}
+
+impl Egress {
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+        wait: Duration,
+    ) -> Result<reqwest::Response, HttpError> {
+        match tokio::time::timeout(wait, self.client.execute(request)).await {
+            Err(_) => Err(HttpError::HttpResponseTimeout),
+            Ok(Err(err)) => Err(classify(&err)),
+            Ok(Ok(response)) => Ok(response),
+        }
     }
 }
 

@@ -13,11 +13,13 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod components;
 pub mod config;
 pub mod egress;
 pub mod files;
+pub mod keychain;
 pub mod logging;
 pub mod mcp;
 pub mod runtime;

@@ -13,6 +13,11 @@ use rmcp::model::{
     InitializeResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
     ProgressToken, ProtocolVersion, Resource, ServerCapabilities, Tool, ToolAnnotations,
 };
+#[allow(
+    deprecated,
+    reason = "log notifications are the sign-in fallback for clients without URL elicitation"
+)]
+use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam, SetLevelRequestParams};
 use rmcp::service::{NotificationContext, RequestContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use serde_json::{Map, Value, json};
@@ -306,6 +311,51 @@ fn resource_link(link: crate::runtime::ResourceLink) -> Option<ContentBlock> {
     Some(ContentBlock::resource_link(resource))
 }
 
+/// Shows the sign-in URL to the person through the MCP client: as a URL-mode elicitation when
+/// the client supports it, otherwise as a `notifications/message` log notice. Never as a tool
+/// result, which the model would read.
+pub struct ClientPrompt {
+    peer: rmcp::Peer<RoleServer>,
+}
+
+impl ClientPrompt {
+    /// A prompt through `peer`.
+    pub fn new(peer: rmcp::Peer<RoleServer>) -> ClientPrompt {
+        ClientPrompt { peer }
+    }
+}
+
+impl crate::auth::SignInPrompt for ClientPrompt {
+    #[allow(
+        deprecated,
+        reason = "log notifications are the sign-in fallback for clients without URL elicitation"
+    )]
+    fn show(&self, url: &str) {
+        let peer = self.peer.clone();
+        let url = url.to_owned();
+        let message = "flora-mcp needs you to sign in to FLORA: open this page in your browser, \
+                       sign in and pick a workspace, then return here.";
+        tokio::spawn(async move {
+            let Ok(parsed) = url::Url::parse(&url) else {
+                return;
+            };
+            let id = format!("flora-sign-in-{}", std::process::id());
+            match peer.elicit_url(message, parsed, id).await {
+                Err(rmcp::service::ElicitationError::CapabilityNotSupported) => {
+                    let data = json!({ "message": message, "url": url });
+                    let notice = LoggingMessageNotificationParam::new(LoggingLevel::Alert, data)
+                        .with_logger("flora-mcp/sign-in");
+                    if let Err(err) = peer.notify_logging_message(notice).await {
+                        tracing::debug!("could not send the sign-in notice: {err}");
+                    }
+                }
+                Err(err) => tracing::debug!("the sign-in elicitation ended: {err}"),
+                Ok(_) => {}
+            }
+        });
+    }
+}
+
 /// Passes a call's progress reports on to the client as `notifications/progress`.
 async fn forward_progress(
     token: ProgressToken,
@@ -373,10 +423,15 @@ fn to_mcp_tool(descriptor: ToolDescriptor) -> anyhow::Result<Tool> {
 }
 
 impl ServerHandler for FloraServer {
+    #[allow(
+        deprecated,
+        reason = "logging carries the sign-in notice for older clients"
+    )]
     fn get_info(&self) -> InitializeResult {
         let capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_tool_list_changed()
+            .enable_logging()
             .build();
         let server =
             Implementation::new("flora-mcp", env!("CARGO_PKG_VERSION")).with_title("FLORA");
@@ -396,6 +451,19 @@ impl ServerHandler for FloraServer {
 
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
         Cow::Borrowed(ProtocolVersion::known_up_to(&NEWEST_PROTOCOL))
+    }
+
+    #[allow(
+        deprecated,
+        reason = "clients may still set a level; the notices ignore it"
+    )]
+    async fn set_level(
+        &self,
+        _request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        // The only messages sent are sign-in notices, which the person must see at any level.
+        Ok(())
     }
 
     async fn list_tools(

@@ -199,9 +199,22 @@ impl WasiHttpView for CallState {
 
 impl bindings::flora::mcp::session::Host for CallState {
     fn current(&mut self) -> wasmtime::Result<SessionInfo> {
+        let (method, signed_in_workspace) = match self.egress.credentials().map(|c| c.facts()) {
+            None => (self.session.method, None),
+            Some(facts) => (
+                match facts.method {
+                    crate::auth::Method::None => AuthMethod::None,
+                    crate::auth::Method::EnvApiKey | crate::auth::Method::StoredApiKey => {
+                        AuthMethod::ApiKey
+                    }
+                    crate::auth::Method::OAuth => AuthMethod::Oauth,
+                },
+                facts.workspace_id,
+            ),
+        };
         Ok(SessionInfo {
-            method: self.session.method,
-            workspace_id: self.session.workspace_id.clone(),
+            method,
+            workspace_id: self.session.workspace_id.clone().or(signed_in_workspace),
             api_base: self.session.api_base.clone(),
             max_run_cost: self.session.max_run_cost,
         })

@@ -4,8 +4,23 @@
 use std::fmt;
 
 /// A FLORA API key (`sk_live_…`, `sk_test_…`). Its `Debug` and `Display` never show the key.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ApiKey(String);
+
+impl TryFrom<String> for ApiKey {
+    type Error = ApiKeyError;
+
+    fn try_from(raw: String) -> Result<ApiKey, ApiKeyError> {
+        ApiKey::new(&raw)
+    }
+}
+
+impl From<ApiKey> for String {
+    fn from(key: ApiKey) -> String {
+        key.0
+    }
+}
 
 /// Why a value cannot be an API key. Never contains the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +81,63 @@ impl fmt::Display for ApiKey {
     }
 }
 
+/// Declares a secret string newtype: redacted `Debug`, no `Display`, serde as a plain string
+/// (only ever into the keychain), and one `secret()` accessor.
+macro_rules! secret_string {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a secret value.
+            pub fn new(value: String) -> $name {
+                $name(value)
+            }
+
+            /// The secret itself.
+            ///
+            /// # Security
+            /// Call it only where the value is sent to the server it belongs to or handed to
+            /// the keychain; never log it or put it in an error.
+            pub fn secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}(<redacted>)", stringify!($name))
+            }
+        }
+    };
+}
+
+secret_string!(
+    /// An OAuth access token for the FLORA API.
+    AccessToken
+);
+secret_string!(
+    /// An OAuth refresh token.
+    RefreshToken
+);
+secret_string!(
+    /// An OAuth client secret (only confidential clients have one; flora-mcp registers as a
+    /// public client, but a configured client may carry one).
+    ClientSecret
+);
+
+impl ApiKey {
+    /// The key itself, for storing it in the keychain.
+    ///
+    /// # Security
+    /// Call it only to hand the key to the keychain.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +147,18 @@ mod tests {
         let key = ApiKey::new("  sk_test_secret123 ").unwrap();
         assert!(!format!("{key:?} {key}").contains("secret123"));
         assert_eq!(key.bearer(), "Bearer sk_test_secret123");
+    }
+
+    #[test]
+    fn oauth_secrets_are_redacted_in_debug() {
+        let token = AccessToken::new("fat_secret123".to_owned());
+        let refresh = RefreshToken::new("frt_secret456".to_owned());
+        let shown = format!("{token:?} {refresh:?}");
+        assert!(
+            shown.contains("redacted") && !shown.contains("secret"),
+            "{shown}"
+        );
+        assert_eq!(token.secret(), "fat_secret123");
     }
 
     #[test]

@@ -62,6 +62,8 @@ async def flora_session(
         "FLORA_BASE_URL": api_base,
         "FLORA_API_KEY": FAKE_API_KEY,
         "FLORA_MCP_LOG": "warn",
+        # Should anything ever look for an authorization server, it finds the fake's.
+        "FLORA_OAUTH_ISSUER": api_base.rsplit("/api/v1", 1)[0],
         **extra_env,
     }
     params = StdioServerParameters(command=binary("FLORA_MCP_BIN", "flora-mcp"), env=env)

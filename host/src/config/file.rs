@@ -39,6 +39,16 @@ pub struct ConfigFile {
     pub allow_dirs: Option<Vec<PathBuf>>,
     /// `--storage-origin`, as a list.
     pub storage_origins: Option<Vec<String>>,
+    /// `--oauth-issuer`.
+    pub oauth_issuer: Option<String>,
+    /// `--oauth-client-id` (a public client's id, not a secret).
+    pub oauth_client_id: Option<String>,
+    /// `--oauth-callback-port`.
+    pub oauth_callback_port: Option<u16>,
+    /// `--sign-in-timeout`, in seconds.
+    pub sign_in_timeout: Option<u64>,
+    /// `--no-sign-in`.
+    pub no_sign_in: Option<bool>,
 }
 
 /// A list of names, written in the file either as a TOML array or as one comma-separated
@@ -186,6 +196,16 @@ mod tests {
         assert_eq!(file.log_level.as_deref(), Some("debug"));
         assert_eq!(file.no_cache, Some(true));
         assert_eq!(file.toolsets.unwrap().joined(), "canvas,library");
+        let oauth = parse(
+            "oauth-issuer = \"https://id.example\"\noauth-client-id = \"c1\"\n\
+             oauth-callback-port = 8765\nsign-in-timeout = 60\nno-sign-in = true\n",
+        )
+        .unwrap();
+        assert_eq!(oauth.oauth_issuer.as_deref(), Some("https://id.example"));
+        assert_eq!(oauth.oauth_client_id.as_deref(), Some("c1"));
+        assert_eq!(oauth.oauth_callback_port, Some(8765));
+        assert_eq!(oauth.sign_in_timeout, Some(60));
+        assert_eq!(oauth.no_sign_in, Some(true));
         let joined = parse("toolsets = \"all\"\n").unwrap();
         assert_eq!(joined.toolsets.unwrap().joined(), "all");
     }

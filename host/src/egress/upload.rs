@@ -128,9 +128,18 @@ impl Egress {
         }
         let checked = self.allowed.open(&send.path).map_err(SendError::File)?;
         let mut headers = component_headers(&send.headers)?;
-        if let Some(key) = self.api_key.as_ref().filter(|_| credential) {
-            let mut value = HeaderValue::from_str(&key.bearer())
-                .map_err(|_| SendError::Denied("unusable API key".to_owned()))?;
+        // The same credential as the component's other FLORA requests: the environment's
+        // key, a stored key or the OAuth token, refreshed if due.
+        let bearer = if credential {
+            self.bearer().await.map_err(|_| {
+                SendError::Unreachable("signing in to FLORA did not succeed".to_owned())
+            })?
+        } else {
+            None
+        };
+        if let Some(bearer) = bearer {
+            let mut value = HeaderValue::from_str(&bearer)
+                .map_err(|_| SendError::Denied("unusable credential".to_owned()))?;
             value.set_sensitive(true);
             headers.insert(header::AUTHORIZATION, value);
         }

@@ -16,6 +16,9 @@ mod egress;
 mod generations;
 /// Hostile components: memory, loops, huge writes, traps, forbidden imports.
 mod hostile;
+/// OAuth sign-in, refresh, the keychain and the sign-in CLI, against the fake authorization
+/// server.
+mod oauth;
 /// The MCP protocol surface: negotiation, tool listing, refusals.
 mod protocol;
 /// Projects, assets, actions, library and feedback tools against the fake.

@@ -66,6 +66,8 @@ pub struct Server {
     pub stderr: Arc<Mutex<String>>,
     next_id: i64,
     _home: tempfile::TempDir,
+    /// (API base, keychain service) to sign out of when dropped.
+    sign_out: Option<(String, String)>,
 }
 
 /// How to start the server.
@@ -76,8 +78,25 @@ pub struct Launch {
     pub log: String,
     /// The compiled-component cache folder; one shared by all tests of this run when `None`.
     pub cache: Option<PathBuf>,
-    /// More environment variables.
+    /// More environment variables (they win over the defaults below).
     pub env: Vec<(String, String)>,
+    /// The keychain service name: one of its own per launch unless a test shares one.
+    pub keychain_service: String,
+    /// Delete what this server stored in the keychain when it is dropped (tests that sign in
+    /// and do not share the sign-in with another process).
+    pub sign_out_on_drop: bool,
+}
+
+/// `http://127.0.0.1:PORT` of a fake's base URL.
+pub fn origin_of(api_base: &str) -> String {
+    api_base.trim_end_matches("/api/v1").to_owned()
+}
+
+/// A keychain service name no other test uses.
+pub fn unique_service() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("flora-mcp-test-{}-{n}", std::process::id())
 }
 
 /// A cache folder shared by every server this test run starts, so each compiles the component
@@ -126,7 +145,15 @@ impl Launch {
             log: "debug".to_owned(),
             cache: None,
             env: Vec::new(),
+            keychain_service: unique_service(),
+            sign_out_on_drop: false,
         }
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, key: &str, value: &str) -> Launch {
+        self.env.push((key.to_owned(), value.to_owned()));
+        self
     }
 
     pub fn spawn(self) -> Server {
@@ -144,6 +171,13 @@ impl Launch {
             .env("XDG_CACHE_HOME", &cache)
             .env("FLORA_BASE_URL", &self.api_base)
             .env("FLORA_MCP_LOG", &self.log)
+            // Tests keep their secrets in the kernel keyutils store under a service name of
+            // their own, and never open a browser unless they say so.
+            .env("FLORA_MCP_KEYCHAIN", "keyutils")
+            .env("FLORA_MCP_KEYCHAIN_SERVICE", &self.keychain_service)
+            .env("FLORA_MCP_NO_SIGN_IN", "1")
+            // Never the real authorization server, even as a fallback.
+            .env("FLORA_OAUTH_ISSUER", origin_of(&self.api_base))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -184,6 +218,9 @@ impl Launch {
             stderr: all_stderr,
             next_id: 1,
             _home: home,
+            sign_out: self
+                .sign_out_on_drop
+                .then(|| (self.api_base.clone(), self.keychain_service.clone())),
         }
     }
 }
@@ -306,6 +343,19 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some((api_base, service)) = &self.sign_out {
+            let _ = Command::new(env!("CARGO_BIN_EXE_flora-mcp"))
+                .arg("logout")
+                .env_clear()
+                .env("HOME", self._home.path())
+                .env("FLORA_BASE_URL", api_base)
+                .env("FLORA_MCP_KEYCHAIN", "keyutils")
+                .env("FLORA_MCP_KEYCHAIN_SERVICE", service)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 

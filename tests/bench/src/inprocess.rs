@@ -36,6 +36,16 @@ impl HostRuntime {
         let api = ApiBase::parse(api_base)?;
         let api_key = ApiKey::new(FAKE_API_KEY)?;
         let settings = Settings {
+            auth: flora_mcp::auth::AuthSettings {
+                api_url: api.url(),
+                issuer: flora_mcp::auth::DEFAULT_ISSUER.to_owned(),
+                client_id: None,
+                callback_port: 0,
+                sign_in_timeout: Duration::from_secs(300),
+                interactive: false,
+                lock_dir: std::env::temp_dir(),
+                env_key: Some(api_key.clone()),
+            },
             api: api.clone(),
             workspace_id: None,
             api_key: Some(api_key.clone()),

@@ -74,6 +74,12 @@ pub fn ours(paths: &Paths, api_base: &str, extra: &[&str]) -> Spec {
     let mut env = base_env(paths, api_base);
     env.extend([
         ("FLORA_MCP_LOG".into(), "warn".into()),
+        // Never a browser, and any authorization-server lookup stays on the fake.
+        ("FLORA_MCP_NO_SIGN_IN".into(), "1".into()),
+        (
+            "FLORA_OAUTH_ISSUER".into(),
+            api_base.trim_end_matches("/api/v1").to_owned(),
+        ),
         (
             "FLORA_MCP_DATA_DIR".into(),
             paths.out.join("data").display().to_string(),

@@ -1,9 +1,9 @@
-//! Bearer-key authentication and access scope: who the caller is (the key's one workspace) and
+//! Bearer-key and OAuth access-token authentication and access scope: who the caller is (the key's one workspace) and
 //! the rule that anything outside that workspace reads as 404, never 403.
 
 use crate::errors::ApiError;
 use crate::ids::check_prefix;
-use crate::state::AppState;
+use crate::state::{AppState, Shared, lock};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -56,14 +56,26 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     let Some(key) = bearer_key(&request) else {
-        return ApiError::unauthorized().into_response();
+        return challenged(&state, ApiError::unauthorized(), false);
     };
-    let Some(workspace_id) = state.api_keys.get(key) else {
-        return ApiError::invalid_api_key().into_response();
+    let workspace_id = match state.api_keys.get(key) {
+        Some(workspace_id) => workspace_id.clone(),
+        None => match lock(&state.oauth).workspace_for(key) {
+            Some(workspace_id) => workspace_id,
+            None => return challenged(&state, ApiError::invalid_api_key(), true),
+        },
     };
-    let caller = Caller {
-        workspace_id: workspace_id.clone(),
-    };
+    let caller = Caller { workspace_id };
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// A 401 with the RFC 9728 challenge that points at the protected-resource metadata.
+fn challenged(state: &Shared, error: ApiError, invalid_token: bool) -> Response {
+    let mut response = error.into_response();
+    response.headers_mut().insert(
+        axum::http::header::WWW_AUTHENTICATE,
+        crate::oauth::challenge(state, invalid_token),
+    );
+    response
 }

@@ -43,6 +43,10 @@
 //!   [`FakeFlora::feedback`], [`FakeFlora::library_folders`], [`FakeFlora::stored_uploads`]
 //!   (also `GET /__fake/runs`, `/__fake/feedback`, `/__fake/storage`).
 //! - `GET /api/v1/__fake/redirect?to=<url>` answers 302 to `<url>`.
+//! - OAuth ([`oauth`]): the API also accepts access tokens from the fake authorization server
+//!   on the same origin (each bound to the workspace picked at sign-in); a 401 carries
+//!   `WWW-Authenticate: Bearer resource_metadata="…"` (RFC 9728). Sign in with any email and
+//!   [`FAKE_PASSWORD`]; steer it with [`FakeFlora::set_oauth_knobs`] or `POST /__fake/oauth`.
 
 mod actions;
 mod api_runs;
@@ -65,6 +69,7 @@ mod lifecycle;
 mod mermaid;
 mod multipart;
 mod node_runs;
+mod oauth;
 mod pagination;
 mod recording;
 mod request_id;
@@ -83,6 +88,7 @@ pub use errors::FieldError;
 pub use faults::Fault;
 pub use feedback::FeedbackRecord;
 pub use folders::{LibraryFolderRecord, LibraryItem};
+pub use oauth::{FAKE_PASSWORD, OAuthCounters, OAuthKnobs};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor};
 pub use recording::RecordedRequest;
 pub use runs::{RunInput, RunRecord};
@@ -214,6 +220,7 @@ impl FakeFlora {
             recorded: Mutex::new(Vec::new()),
             stored: Mutex::new(Vec::new()),
             storage_pause: Mutex::new(Duration::ZERO),
+            oauth: Mutex::new(oauth::OAuthState::default()),
         });
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![
@@ -327,6 +334,21 @@ impl FakeFlora {
     /// with `message`.
     pub fn fail_next_processing(&self, message: &str) {
         self.state.fail_next_processing(message);
+    }
+
+    /// Steers the authorization server (see [`OAuthKnobs`]); replaces every knob.
+    pub fn set_oauth_knobs(&self, knobs: OAuthKnobs) {
+        self.state.set_oauth_knobs(knobs);
+    }
+
+    /// What the authorization server counted so far.
+    pub fn oauth_counters(&self) -> OAuthCounters {
+        self.state.oauth_counters()
+    }
+
+    /// Makes every access token issued so far expired (refresh tokens stay valid).
+    pub fn expire_access_tokens(&self) {
+        self.state.expire_access_tokens();
     }
 
     /// Stops accepting, lets in-flight requests finish (up to five seconds), and returns.

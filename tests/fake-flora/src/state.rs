@@ -41,6 +41,8 @@ pub struct Shared {
     pub stored: Mutex<Vec<StoredUpload>>,
     /// A pause after each chunk the fake storage reads, to make uploads slow enough to cancel.
     pub storage_pause: Mutex<Duration>,
+    /// The authorization server's clients, codes, tokens, knobs and counters.
+    pub oauth: Mutex<crate::oauth::OAuthState>,
 }
 
 /// The parts of the fake that requests change.

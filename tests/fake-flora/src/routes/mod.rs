@@ -23,7 +23,7 @@ mod workspaces;
 
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::{auth, faults, recording, request_id};
+use crate::{auth, faults, oauth, recording, request_id};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -131,6 +131,25 @@ pub fn router(state: AppState) -> Router {
             "/__fake/requests",
             get(control::requests).delete(control::clear_requests),
         )
+        .route(
+            "/__fake/oauth",
+            get(oauth::control_read).post(oauth::control_write),
+        )
+        .route(
+            "/.well-known/oauth-protected-resource",
+            get(oauth::protected_resource),
+        )
+        .route(
+            "/.well-known/oauth-protected-resource/api/v1",
+            get(oauth::protected_resource),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata),
+        )
+        .route("/register", post(oauth::register))
+        .route("/authorize", get(oauth::authorize).post(oauth::consent))
+        .route("/token", post(oauth::token))
         .route("/__fake/runs", get(control::runs))
         .route("/__fake/feedback", get(control::feedback))
         .route(
