@@ -2,10 +2,12 @@
 //! `start_generation`, `start_technique_run`, `retrieve_run`, `list_generations`, through the
 //! binary against the fake, on success and on failure.
 
-use crate::support::{Fake, Server, call_with_progress, failed, links, ok, started_with};
+use crate::support::{
+    Fake, Server, call_with_progress, cancelling_ends_the_call_within_a_second, failed, links, ok,
+    started_with,
+};
 use fake_flora::{Fault, OTHER_PROJECT_ID, SEED_MODEL_ID, SEED_PROJECT_ID, SEED_WORKSPACE_ID};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
 
 /// A server offering the `runs` toolset beside `core`.
 fn started(fake: &Fake) -> Server {
@@ -140,31 +142,7 @@ fn a_generation_over_the_spend_ceiling_is_refused_on_the_models_estimate() {
 #[test]
 fn cancelling_a_waiting_generate_ends_the_call_within_a_second() {
     let fake = Fake::start();
-    let mut server = started_with(&fake, &["--max-concurrent-calls", "1"]);
-    let call = json!({
-        "jsonrpc": "2.0", "id": 61, "method": "tools/call",
-        "params": { "name": "generate", "arguments": generation(json!({})),
-                    "_meta": { "progressToken": 61 } },
-    });
-    server.send_line(&call.to_string());
-    loop {
-        if server.next_message()["method"] == "notifications/progress" {
-            break;
-        }
-    }
-    server.notify("notifications/cancelled", json!({ "requestId": 61 }));
-    let started = Instant::now();
-    // Only one call may run at a time, so this answer proves the waiting call has ended.
-    let next = server.request(
-        "tools/call",
-        json!({ "name": "list_models", "arguments": {} }),
-    );
-    assert_ne!(next["result"]["isError"], true, "{next}");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        started.elapsed()
-    );
+    cancelling_ends_the_call_within_a_second(&fake, "generate", generation(json!({})));
 }
 
 #[test]

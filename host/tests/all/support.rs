@@ -450,3 +450,28 @@ pub fn links(result: &Value) -> Vec<Value> {
         })
         .unwrap_or_default()
 }
+
+/// Starts `tool` with `arguments` on a server that runs one call at a time, cancels it after
+/// its first progress notification, and checks that a next call is answered within a second:
+/// with a single slot, that answer proves the waiting call has ended.
+pub fn cancelling_ends_the_call_within_a_second(fake: &Fake, tool: &str, arguments: Value) {
+    let mut server = started_with(fake, &["--max-concurrent-calls", "1"]);
+    let call = json!({
+        "jsonrpc": "2.0", "id": 41, "method": "tools/call",
+        "params": { "name": tool, "arguments": arguments, "_meta": { "progressToken": 41 } },
+    });
+    server.send_line(&call.to_string());
+    while server.next_message()["method"] != "notifications/progress" {}
+    server.notify("notifications/cancelled", json!({ "requestId": 41 }));
+    let started = Instant::now();
+    let next = server.request(
+        "tools/call",
+        json!({ "name": "list_models", "arguments": {} }),
+    );
+    assert_ne!(next["result"]["isError"], true, "{next}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{tool} took {:?} to end",
+        started.elapsed()
+    );
+}

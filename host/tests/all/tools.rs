@@ -1,7 +1,9 @@
 //! Each FLORA tool through the real binary against the fake: a success with structured data
 //! that matches FLORA's shapes, and failures that carry FLORA's code, request id and next step.
 
-use crate::support::{Fake, Launch, Server, started_with};
+use crate::support::{
+    Fake, Launch, Server, cancelling_ends_the_call_within_a_second, started_with,
+};
 use fake_flora::{SEED_ASSET_ID, SEED_PROJECT_ID, SEED_WORKSPACE_ID};
 use serde_json::{Value, json};
 
@@ -509,31 +511,6 @@ fn run_technique_hands_back_a_run_still_going_with_how_to_poll_it() {
 
 #[test]
 fn cancelling_a_waiting_run_technique_ends_the_call_within_a_second() {
-    use std::time::{Duration, Instant};
     let fake = Fake::start();
-    let mut server = started_with(&fake, &["--max-concurrent-calls", "1"]);
-    let call = json!({
-        "jsonrpc": "2.0", "id": 41, "method": "tools/call",
-        "params": { "name": "run_technique", "arguments": cctv_args(json!({})),
-                    "_meta": { "progressToken": 41 } },
-    });
-    server.send_line(&call.to_string());
-    loop {
-        if server.next_message()["method"] == "notifications/progress" {
-            break;
-        }
-    }
-    server.notify("notifications/cancelled", json!({ "requestId": 41 }));
-    let started = Instant::now();
-    // Only one call may run at a time, so this answer proves the waiting call has ended.
-    let next = server.request(
-        "tools/call",
-        json!({ "name": "list_models", "arguments": {} }),
-    );
-    assert_ne!(next["result"]["isError"], true, "{next}");
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        started.elapsed()
-    );
+    cancelling_ends_the_call_within_a_second(&fake, "run_technique", cctv_args(json!({})));
 }
