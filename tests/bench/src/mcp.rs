@@ -234,6 +234,22 @@ impl Server {
             .with_context(|| format!("no VmRSS in {path}"))
     }
 
+    /// The server's peak resident set so far (`VmHWM`), in KiB. Unlike the `ru_maxrss` that
+    /// [`Server::finish`] reports, it does not count pages the child held between fork and
+    /// exec, which are the bench's own and grow as the bench does.
+    ///
+    /// # Errors
+    /// Fails when `/proc` has no such process or no `VmHWM` line.
+    pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        let path = format!("/proc/{}/status", self.pid());
+        let status = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .with_context(|| format!("no VmHWM in {path}"))
+    }
+
     /// Closes stdin and waits up to `timeout` for the server to exit on its own; a server that
     /// does not is killed and reported as an error.
     ///

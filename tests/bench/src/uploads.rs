@@ -1,7 +1,7 @@
-//! Memory while uploading: the serving `flora-mcp`'s peak RSS over a whole session that uploads
-//! one 1 MiB image (direct multipart) and, in a second session, one 200 MiB video (the signed
-//! path, streamed to the fake storage). The host streams files in chunks, so the two peaks
-//! should differ by a few MiB at most, whatever the file size.
+//! Memory while uploading: the serving `flora-mcp`'s peak RSS (`VmHWM`, read just before the
+//! session ends) over a session that uploads one 1 MiB image (direct multipart) and over one
+//! that uploads one 200 MiB video (the signed path, streamed to the fake storage). The host
+//! streams files in chunks, so the two peaks should differ by a few MiB at most.
 
 use crate::mcp::Server;
 use crate::report::Metric;
@@ -41,8 +41,9 @@ pub fn upload_memory(paths: &Paths, base: &str, metrics: &mut Vec<Metric>) -> an
         server.handshake(START_TIMEOUT)?;
         let arguments = json!({ "path": file.display().to_string() });
         server.call_tool("upload_file", &arguments, "ready at", UPLOAD_TIMEOUT)?;
-        let exit = server.finish(EXIT_TIMEOUT)?;
-        Ok(exit.peak_rss_kib as f64 / 1024.0)
+        let peak = server.peak_rss_kib()?;
+        server.finish(EXIT_TIMEOUT)?;
+        Ok(peak as f64 / 1024.0)
     };
     let small_peak = peak(&small)?;
     let large_peak = peak(&large)?;
