@@ -97,8 +97,8 @@ pub enum ComponentCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Sign a component, writing `<file>.sig`, with the secret key from `--key` or the
-    /// FLORA_MCP_SIGNING_KEY environment variable (64 hex digits).
+    /// Sign a component, writing `<file>.sig`, with the secret key in the file given with
+    /// `--key`, or else in the FLORA_MCP_SIGNING_KEY environment variable (64 hex digits).
     Sign {
         /// The component file.
         file: PathBuf,

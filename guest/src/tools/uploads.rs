@@ -14,7 +14,9 @@
 use super::wait::asset_link;
 use super::{Ctx, Handler, Outcome, Output, Stop};
 use crate::args::Args;
-use crate::http::{FileError, FileInfo, FileRequest, FileSendError, Form, Response};
+use crate::http::{
+    FileError, FileInfo, FileRequest, FileSendError, Form, Response, TransportError,
+};
 use crate::prelude::*;
 use crate::rest::{self, Failure};
 use serde_json::{Value, json};
@@ -217,6 +219,12 @@ impl Ctx<'_> {
         };
         let response = match self.http.send_file(request) {
             Ok(response) => response,
+            // A renewed target would point at the same origin: say how to allow it instead.
+            Err(FileSendError::Transport(TransportError::Denied(why))) => {
+                return Err(Stop::Refused(format!(
+                    "FLORA reserved asset {asset_id} for {name}, but this server may not send                      files to its upload target ({why}). The person can allow that storage                      origin with --storage-origin (or `storage-origins` in the settings file);                      the asset stays pending_upload at FLORA."
+                )));
+            }
             Err(FileSendError::Transport(err)) => return Ok(Err(format!("{err}"))),
             Err(other) => return Err(Stop::Refused(send_refusal(path, other))),
         };

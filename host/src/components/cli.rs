@@ -98,8 +98,19 @@ fn keygen(out: &Path) -> anyhow::Result<String> {
 fn sign(file: &Path, key: Option<&Path>) -> anyhow::Result<String> {
     let secret = match key {
         Some(path) => {
+            let looks_like_a_key = {
+                let raw = path.as_os_str().to_string_lossy();
+                raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit())
+            };
+            if looks_like_a_key && !path.exists() {
+                // Never echo what may be the secret itself.
+                bail!(
+                    "--key takes the path of a key file written by `component keygen`, not the \
+                     key itself; pass the key in FLORA_MCP_SIGNING_KEY instead"
+                );
+            }
             let text = std::fs::read_to_string(path)
-                .with_context(|| format!("read the signing key {}", path.display()))?;
+                .with_context(|| format!("read the signing key file {}", path.display()))?;
             PublisherSecret::from_hex(&text)?
         }
         None => match std::env::var("FLORA_MCP_SIGNING_KEY") {

@@ -35,9 +35,11 @@ pub struct ConfigFile {
     pub log_level: Option<String>,
     /// `--toolsets`: a list of names, or one comma-separated string.
     pub toolsets: Option<Names>,
-    /// `--allow-dir`, as a list.
+    /// `--allow-dir`, as a list (`allow-dir` is accepted too, as the flag is spelled).
+    #[serde(alias = "allow-dir")]
     pub allow_dirs: Option<Vec<PathBuf>>,
-    /// `--storage-origin`, as a list.
+    /// `--storage-origin`, as a list (`storage-origin` is accepted too).
+    #[serde(alias = "storage-origin")]
     pub storage_origins: Option<Vec<String>>,
     /// `--oauth-issuer`.
     pub oauth_issuer: Option<String>,
@@ -254,6 +256,8 @@ mod tests {
                 .unwrap();
         assert_eq!(file.allow_dirs.unwrap().len(), 2);
         assert_eq!(file.storage_origins.unwrap(), vec!["http://127.0.0.1:9"]);
+        let singular = parse("allow-dir = [\"/a\"]\nstorage-origin = [\"http://127.0.0.1:9\"]\n");
+        assert_eq!(singular.unwrap().allow_dirs.unwrap().len(), 1);
     }
 
     #[test]

@@ -271,6 +271,29 @@ fn a_target_that_expires_again_is_a_clear_error() {
 }
 
 #[test]
+fn a_target_on_a_storage_origin_not_allowed_says_how_to_allow_it_without_a_retry() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut launch = Launch::against(&fake.fake);
+    // The default storage origins only: the fake's loopback storage is not among them.
+    launch.args = vec!["--allow-dir".to_owned(), dir.path().display().to_string()];
+    let mut server = launch.spawn();
+    server.initialize();
+    let path = dir.path().join("clip.mp4");
+    mp4(&path, 5 * MIB);
+    let result = server.call("upload_file", json!({ "path": path.to_str().unwrap() }));
+    assert_eq!(result["isError"], true, "{result}");
+    let text = Server::text(&result);
+    assert!(text.contains("--storage-origin"), "{text}");
+    let requests = fake.fake.requests();
+    assert!(
+        !requests.iter().any(|r| r.path.ends_with("/retry")),
+        "a renewal cannot help: {requests:?}"
+    );
+    assert!(fake.fake.stored_uploads().is_empty());
+}
+
+#[test]
 fn a_processing_failure_is_reported_with_floras_reason() {
     let mut setup = Setup::new();
     let path = setup.path("clip.mp4");
