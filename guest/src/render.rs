@@ -709,7 +709,13 @@ pub fn failure(tool: &str, failure: &Failure, session: &Session) -> String {
                 }
                 _ => "Retry in a moment; if it keeps failing, FLORA may be down or unreachable.",
             };
-            format!("{tool} failed: {err}. {next}")
+            let at = match err {
+                TransportError::Unreachable(_) | TransportError::Timeout => {
+                    format!(" (API base {})", session.api_base)
+                }
+                _ => String::new(),
+            };
+            format!("{tool} failed: {err}{at}. {next}")
         }
         Failure::Redirect { status, location } => format!(
             "{tool} failed: FLORA answered {status} redirecting to {}; flora-mcp never follows \

@@ -469,6 +469,22 @@ fn engine_config() -> Config {
     config
 }
 
+/// Checks that `bytes` start like a WebAssembly component before the compiler sees them: its
+/// own message for any other file is a dump of the first bytes.
+fn check_header(bytes: &[u8]) -> anyhow::Result<()> {
+    match bytes.get(..8) {
+        // `\0asm`, a version, then layer 1: a component.
+        Some([0, b'a', b's', b'm', _, _, 1, 0]) => Ok(()),
+        Some([0, b'a', b's', b'm', _, _, 0, 0]) => anyhow::bail!(
+            "this is a core WebAssembly module, not a component: build it for wasm32-wasip2"
+        ),
+        _ => anyhow::bail!(
+            "this file is not a WebAssembly component (it does not start with the `\\0asm` \
+             header)"
+        ),
+    }
+}
+
 /// Compiles `bytes`, or loads the compiled artifact cached for this digest and engine.
 fn compile(
     engine: &Engine,
@@ -476,6 +492,7 @@ fn compile(
     digest: &str,
     cache: Option<&Path>,
 ) -> anyhow::Result<Component> {
+    check_header(bytes)?;
     let Some(cache) = cache else {
         tracing::debug!("no compile cache; compiling the component");
         return Component::new(engine, bytes).ctx("compile the component");
@@ -564,6 +581,7 @@ impl Inspection {
 /// # Errors
 /// Fails when `bytes` is not a component this engine can compile.
 pub fn inspect(bytes: &[u8]) -> anyhow::Result<Inspection> {
+    check_header(bytes)?;
     let engine = Engine::default();
     let component = Component::new(&engine, bytes).ctx("compile the component")?;
     let exports = exports_of(&engine, &component);
@@ -603,6 +621,17 @@ pub fn builtin_component() -> &'static [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_that_are_not_components_are_named_as_such() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        let err = inspect(png).unwrap_err().to_string();
+        assert!(err.contains("not a WebAssembly component"), "{err}");
+        let module = b"\0asm\x01\0\0\0";
+        let err = inspect(module).unwrap_err().to_string();
+        assert!(err.contains("core WebAssembly module"), "{err}");
+        assert!(check_header(builtin_component()).is_ok());
+    }
 
     #[test]
     fn the_builtin_component_imports_only_approved_interfaces() {
