@@ -755,11 +755,12 @@ fn api_failure(tool: &str, err: &ApiError, session: &Session) -> String {
 
 fn next_step(err: &ApiError, session: &Session) -> String {
     match (err.status, err.code.as_str()) {
-        (401, _) if session.method == AuthMethod::None => "flora-mcp has no FLORA credential. \
-            The person running it must sign in with `flora-mcp login` (in the browser), or set \
-            FLORA_API_KEY (an `sk_live_…` key from FLORA's Settings → API Keys) and restart it; \
-            retrying will not help until then."
-            .to_owned(),
+        (401, _) if session.method == AuthMethod::None => {
+            "flora-mcp has no FLORA credential. The person running it must sign in with \
+             `flora-mcp login` (in the browser), or set FLORA_API_KEY (an `sk_live_…` key from \
+             FLORA's Settings → API Keys) and restart it; retrying will not help until then."
+                .to_owned()
+        }
         (401, _) if session.method == AuthMethod::Oauth => "FLORA refused the sign-in (expired \
             or revoked). flora-mcp refreshes it on the next call, so retry once; if it fails \
             again, the person running flora-mcp must sign in again with `flora-mcp login`."

@@ -4,8 +4,9 @@
 //! of the FLORA tool component ([`runtime`]), and grants that component exactly what the
 //! `flora:mcp` WIT world names: outbound HTTP filtered by [`egress`], clocks, randomness, a
 //! secret-free view of the session, and local files from allowed folders ([`files`]) sent as
-//! request bodies without their bytes entering the sandbox. Credentials ([`secrets`]) never leave the host: the egress
-//! hook adds them to requests after the component has handed them over.
+//! request bodies without their bytes entering the sandbox. Credentials ([`secrets`]) never
+//! leave the host: the egress hook adds them to requests after the component has handed them
+//! over.
 //!
 //! Layering: `mcp` sits on top of `runtime`; `runtime`, `egress`, `secrets` and `config` know
 //! nothing of MCP.

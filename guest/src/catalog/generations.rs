@@ -40,6 +40,17 @@ const CALLBACK: Param = https_url(
 );
 const RUN_ID: Param = id("run_id", "run_", true, "The run's id (`run_…`).");
 
+/// The parameters of the two calls that start a generation and return at once.
+const START_PARAMS: &[Param] = &[
+    PROMPT,
+    TYPE,
+    PROJECT,
+    WORKSPACE_DEFAULTED,
+    MODEL,
+    MODEL_PARAMS,
+    CALLBACK,
+];
+
 /// The tools of this file.
 pub const TOOLS: &[Tool] = &[
     Tool {
@@ -71,15 +82,7 @@ pub const TOOLS: &[Tool] = &[
         description: "Start one billed model generation (POST /generate) and return at once \
             with its `run_id`; poll it with retrieve_run until it is completed or failed. \
             Prefer generate, which waits and reports progress.",
-        params: &[
-            PROMPT,
-            TYPE,
-            PROJECT,
-            WORKSPACE_DEFAULTED,
-            MODEL,
-            MODEL_PARAMS,
-            CALLBACK,
-        ],
+        params: START_PARAMS,
         annotations: CREATE,
         output_schema: "run_start",
         toolset: "core",
@@ -130,7 +133,8 @@ pub const TOOLS: &[Tool] = &[
                 "technique_id",
                 "tech_",
                 true,
-                "The Technique's id (`tech_…`, from list_techniques); slugs are not accepted here.",
+                "The Technique's id (`tech_…`, from list_techniques); slugs are not accepted \
+                 here.",
             ),
             map(
                 "inputs",
@@ -150,15 +154,7 @@ pub const TOOLS: &[Tool] = &[
         description: "Start one billed model generation through FLORA's deprecated \
             POST /runs/generation, the twin of create_generation; returns at once with the \
             `run_id` to poll with retrieve_run. Prefer generate or create_generation.",
-        params: &[
-            PROMPT,
-            TYPE,
-            PROJECT,
-            WORKSPACE_DEFAULTED,
-            MODEL,
-            MODEL_PARAMS,
-            CALLBACK,
-        ],
+        params: START_PARAMS,
         annotations: CREATE,
         output_schema: "run_start",
         toolset: "runs",

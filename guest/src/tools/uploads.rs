@@ -222,7 +222,10 @@ impl Ctx<'_> {
             // A renewed target would point at the same origin: say how to allow it instead.
             Err(FileSendError::Transport(TransportError::Denied(why))) => {
                 return Err(Stop::Refused(format!(
-                    "FLORA reserved asset {asset_id} for {name}, but this server may not send                      files to its upload target ({why}). The person can allow that storage                      origin with --storage-origin (or `storage-origins` in the settings file);                      the asset stays pending_upload at FLORA."
+                    "FLORA reserved asset {asset_id} for {name}, but this server may not send \
+                     files to its upload target ({why}). The person can allow that storage \
+                     origin with --storage-origin (or `storage-origins` in the settings file); \
+                     the asset stays pending_upload at FLORA."
                 )));
             }
             Err(FileSendError::Transport(err)) => return Ok(Err(format!("{err}"))),

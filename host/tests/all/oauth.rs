@@ -53,6 +53,11 @@ fn browser_log(log: &Path) -> String {
 
 /// The browser log once it contains `needle` (the browser may still be reading the callback
 /// page when the tool call returns), or as it is after fifteen seconds.
+/// How many times the scripted browser was opened.
+fn browser_opens(log: &Path) -> usize {
+    browser_log(log).matches("opened").count()
+}
+
 fn browser_log_with(log: &Path, needle: &str) -> String {
     let started = Instant::now();
     loop {
@@ -128,11 +133,7 @@ fn a_first_tool_call_signs_in_in_the_browser_and_later_calls_are_silent() {
 
     let again = server.call("list_techniques", json!({}));
     assert!(!is_error(&again), "{again}");
-    assert_eq!(
-        browser_log(&log).matches("opened").count(),
-        1,
-        "one sign-in only"
-    );
+    assert_eq!(browser_opens(&log), 1, "one sign-in only");
     let counters = fake.fake.oauth_counters();
     assert_eq!((counters.registrations, counters.code_exchanges), (1, 1));
     let authorized = fake
@@ -288,11 +289,7 @@ fn an_expired_token_is_refreshed_and_the_rotated_refresh_token_is_kept() {
     }
     let counters = fake.fake.oauth_counters();
     assert_eq!(counters.refresh_requests, 2, "{counters:?}");
-    assert_eq!(
-        browser_log(&log).matches("opened").count(),
-        1,
-        "no second sign-in"
-    );
+    assert_eq!(browser_opens(&log), 1, "no second sign-in");
 }
 
 #[test]
@@ -328,11 +325,7 @@ fn a_refresh_answered_with_invalid_grant_means_one_new_sign_in() {
     let _ = server.call("list_workspaces", json!({}));
     let result = server.call("list_workspaces", json!({}));
     assert!(!is_error(&result), "{result}\n{}", server.stderr());
-    assert_eq!(
-        browser_log(&log).matches("opened").count(),
-        2,
-        "exactly one new sign-in"
-    );
+    assert_eq!(browser_opens(&log), 2, "exactly one new sign-in");
     assert_eq!(
         server.stderr().matches("signed out of FLORA").count(),
         1,
@@ -363,11 +356,7 @@ fn a_refresh_answered_with_503_keeps_the_sign_in_and_says_to_retry() {
     let result = server.call("list_workspaces", json!({}));
     assert!(!is_error(&result), "the kept refresh token works: {result}");
     assert_eq!(fake.fake.oauth_counters().refresh_requests, 2);
-    assert_eq!(
-        browser_log(&log).matches("opened").count(),
-        1,
-        "no new sign-in"
-    );
+    assert_eq!(browser_opens(&log), 1, "no new sign-in");
 }
 
 #[test]
@@ -422,11 +411,7 @@ fn three_processes_refreshing_at_once_send_one_refresh() {
         1,
         "exactly one refresh"
     );
-    assert_eq!(
-        browser_log(&log).matches("opened").count(),
-        1,
-        "one sign-in in all"
-    );
+    assert_eq!(browser_opens(&log), 1, "one sign-in in all");
 }
 
 #[test]
@@ -661,7 +646,7 @@ fn tokens_longer_than_one_keychain_entry_are_split_and_read_back() {
     second.initialize();
     let result = second.call("list_workspaces", json!({}));
     assert!(!is_error(&result), "{result}\n{}", second.stderr());
-    assert_eq!(browser_log(&log).matches("opened").count(), 1);
+    assert_eq!(browser_opens(&log), 1);
     let (_, status, _) = cli(&launch(&fake), &["status"], "");
     assert!(
         status.contains("OAuth sign-in as person@example.com"),
@@ -703,10 +688,6 @@ fn three_processes_needing_a_sign_in_at_once_open_one_browser() {
         let (result, stderr) = handle.join().unwrap();
         assert!(!is_error(&result), "{result}\n{stderr}");
     }
-    assert_eq!(
-        browser_log(&log).matches("opened").count(),
-        1,
-        "one browser window"
-    );
+    assert_eq!(browser_opens(&log), 1, "one browser window");
     assert_eq!(fake.fake.oauth_counters().code_exchanges, 1);
 }

@@ -1,5 +1,6 @@
-//! Bearer-key and OAuth access-token authentication and access scope: who the caller is (the key's one workspace) and
-//! the rule that anything outside that workspace reads as 404, never 403.
+//! Bearer-key and OAuth access-token authentication and access scope: who the caller is (the
+//! key's one workspace) and the rule that anything outside that workspace reads as 404, never
+//! 403.
 
 use crate::errors::ApiError;
 use crate::ids::check_prefix;

@@ -1,5 +1,5 @@
-//! Identifiers: fresh Convex-like ids for new resources, `req_…` request ids, and the check that a
-//! public id carries its expected prefix (`ws_`, `prj_`, `run_`, `asset_`).
+//! Identifiers: fresh Convex-like ids for new resources, `req_…` request ids, and the check that
+//! a public id carries its expected prefix (`ws_`, `prj_`, `run_`, `asset_`).
 
 use crate::errors::{ApiError, FieldError};
 use rand::Rng;

@@ -1,6 +1,6 @@
 //! The poll-driven run lifecycle shared by every kind of run: each poll moves a run one step
-//! (pending → running → running → completed|failed → settled), and a `fail:<CODE>` marker in
-//! what the caller sent makes it fail where it would have completed.
+//! (pending → running → running → completed|failed → settled), and a `fail:<CODE>` marker
+//! in what the caller sent makes it fail where it would have completed.
 
 /// Where a run stands; each poll moves it to the next variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

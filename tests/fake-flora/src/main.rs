@@ -42,7 +42,9 @@ async fn main() -> anyhow::Result<()> {
 
     tokio::select! {
         () = termination.wait() => tracing::info!("signal received, stopping"),
-        () = stdin_closed(), if args.exit_on_stdin_close => tracing::info!("stdin closed, stopping"),
+        () = stdin_closed(), if args.exit_on_stdin_close => {
+            tracing::info!("stdin closed, stopping")
+        }
     }
     fake.shutdown().await;
     Ok(())
